@@ -1,0 +1,253 @@
+package org.dl4jvae.data;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.AsyncDataSetIterator;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The training iterator: minibatches of features {@code [batch, pixels]} (float, in [0,1]) and one-hot labels
+ * {@code [batch, classes]}, reshuffled every epoch.
+ *
+ * <p>The order of epoch {@code e} depends only on the seed and {@code e}, so a resumed run sees the same batches as
+ * an uninterrupted one ({@link #setEpoch}). {@link #reset()} moves to the next epoch once a batch of the current
+ * one has been served; a reset before the first batch (as DL4J's fit loops do) changes nothing.
+ */
+public final class MinibatchIterator implements DataSetIterator {
+
+    private static final float[] SCALE = new float[256];
+
+    static {
+        for (int i = 0; i < 256; i++) {
+            SCALE[i] = i / 255f;
+        }
+    }
+
+    private final ImageSet data;
+    private final int batchSize;
+    private final long seed;
+    private final boolean shuffle;
+    private final boolean dropLast;
+    private final Binarization binarization;
+    private final List<String> labelNames;
+
+    private int epoch;
+    private int[] order;
+    private int cursor;
+    private SplittableRandom bernoulli;
+    private DataSetPreProcessor preProcessor;
+
+    private MinibatchIterator(Builder b) {
+        this.data = b.data;
+        this.batchSize = b.batchSize;
+        this.seed = b.seed;
+        this.shuffle = b.shuffle;
+        this.dropLast = b.dropLast;
+        this.binarization = b.binarization;
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < data.numClasses(); i++) {
+            names.add(Integer.toString(i));
+        }
+        this.labelNames = List.copyOf(names);
+        setEpoch(0);
+    }
+
+    /** Starts a builder over the given images; defaults: batch 128, seed 1, shuffled, last batch kept. */
+    public static Builder builder(ImageSet data) {
+        return new Builder(data);
+    }
+
+    /** Wraps an iterator so that batches are prepared on a background thread, {@code queueSize} ahead. */
+    public static DataSetIterator prefetching(DataSetIterator iterator, int queueSize) {
+        return new AsyncDataSetIterator(iterator, queueSize, false);
+    }
+
+    /** Positions the iterator at the start of epoch {@code e} (0-based). */
+    public void setEpoch(int e) {
+        if (e < 0) {
+            throw new IllegalArgumentException("epoch must be >= 0: " + e);
+        }
+        epoch = e;
+        cursor = 0;
+        order = ImageSet.identity(data.size());
+        if (shuffle) {
+            ImageSet.shuffle(order, new SplittableRandom(mix(seed, e)));
+        }
+        bernoulli = new SplittableRandom(mix(~seed, e));
+    }
+
+    /** The current epoch, 0-based. */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** Number of batches in one epoch. */
+    public int batchesPerEpoch() {
+        int n = data.size();
+        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+    }
+
+    /** Number of images served per epoch (all of them, or a multiple of the batch size with drop-last). */
+    public int imagesPerEpoch() {
+        return dropLast ? (data.size() / batchSize) * batchSize : data.size();
+    }
+
+    @Override
+    public boolean hasNext() {
+        int left = order.length - cursor;
+        return dropLast ? left >= batchSize : left > 0;
+    }
+
+    @Override
+    public DataSet next() {
+        return next(batchSize);
+    }
+
+    @Override
+    public DataSet next(int num) {
+        if (!hasNext()) {
+            throw new NoSuchElementException("epoch " + epoch + " is exhausted; call reset()");
+        }
+        int b = Math.min(num, order.length - cursor);
+        int d = data.imageSize();
+        int classes = data.numClasses();
+        byte[] pixels = data.pixels();
+        float[] features = new float[b * d];
+        float[] labels = new float[b * classes];
+        for (int i = 0; i < b; i++) {
+            int img = order[cursor + i];
+            int src = img * d;
+            int dst = i * d;
+            switch (binarization) {
+                case NONE -> {
+                    for (int p = 0; p < d; p++) {
+                        features[dst + p] = SCALE[pixels[src + p] & 0xff];
+                    }
+                }
+                case STATIC -> {
+                    for (int p = 0; p < d; p++) {
+                        features[dst + p] = SCALE[pixels[src + p] & 0xff] >= 0.5f ? 1f : 0f;
+                    }
+                }
+                case DYNAMIC -> {
+                    for (int p = 0; p < d; p++) {
+                        features[dst + p] = bernoulli.nextFloat() < SCALE[pixels[src + p] & 0xff] ? 1f : 0f;
+                    }
+                }
+            }
+            labels[i * classes + data.label(img)] = 1f;
+        }
+        cursor += b;
+        INDArray f = Nd4j.create(features, new long[] {b, d}, 'c');
+        INDArray l = Nd4j.create(labels, new long[] {b, classes}, 'c');
+        DataSet ds = new DataSet(f, l);
+        if (preProcessor != null) {
+            preProcessor.preProcess(ds);
+        }
+        return ds;
+    }
+
+    @Override
+    public void reset() {
+        if (cursor > 0) {
+            setEpoch(epoch + 1);
+        }
+    }
+
+    @Override
+    public int inputColumns() {
+        return data.imageSize();
+    }
+
+    @Override
+    public int totalOutcomes() {
+        return data.numClasses();
+    }
+
+    @Override
+    public boolean resetSupported() {
+        return true;
+    }
+
+    @Override
+    public boolean asyncSupported() {
+        return true;
+    }
+
+    @Override
+    public int batch() {
+        return batchSize;
+    }
+
+    @Override
+    public void setPreProcessor(DataSetPreProcessor preProcessor) {
+        this.preProcessor = preProcessor;
+    }
+
+    @Override
+    public DataSetPreProcessor getPreProcessor() {
+        return preProcessor;
+    }
+
+    @Override
+    public List<String> getLabels() {
+        return labelNames;
+    }
+
+    private static long mix(long seed, int epoch) {
+        // SplittableRandom's own mixer spreads nearby seeds; the multiplier keeps (seed, epoch) pairs apart
+        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch).nextLong();
+    }
+
+    /** Settings for a {@link MinibatchIterator}. */
+    public static final class Builder {
+        private final ImageSet data;
+        private int batchSize = 128;
+        private long seed = 1;
+        private boolean shuffle = true;
+        private boolean dropLast;
+        private Binarization binarization = Binarization.NONE;
+
+        private Builder(ImageSet data) {
+            this.data = data;
+        }
+
+        public Builder batchSize(int batchSize) {
+            if (batchSize <= 0) {
+                throw new IllegalArgumentException("batch size must be positive: " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder shuffle(boolean shuffle) {
+            this.shuffle = shuffle;
+            return this;
+        }
+
+        public Builder dropLast(boolean dropLast) {
+            this.dropLast = dropLast;
+            return this;
+        }
+
+        public Builder binarization(Binarization binarization) {
+            this.binarization = binarization;
+            return this;
+        }
+
+        public MinibatchIterator build() {
+            return new MinibatchIterator(this);
+        }
+    }
+}

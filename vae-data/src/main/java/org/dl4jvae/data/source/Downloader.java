@@ -1,0 +1,156 @@
+package org.dl4jvae.data.source;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Downloads dataset files from a list of mirrors, tried in turn. Each file goes to a temporary file in the target
+ * directory, is checked against its expected MD5 and only then renamed to its final name, so an interrupted or
+ * corrupted transfer never leaves a file that looks complete.
+ */
+public final class Downloader {
+
+    private final List<URI> mirrors;
+    private final Map<String, String> md5;
+    private final HttpClient http;
+    private final Duration timeout;
+
+    /** A downloader for one dataset's official mirrors and checksums. */
+    public static Downloader forDataset(Dataset dataset) {
+        return new Downloader(dataset.mirrors(), dataset.md5(), Duration.ofSeconds(20), Duration.ofMinutes(5));
+    }
+
+    /**
+     * @param mirrors base URLs; a file's URL is the base followed by the file name
+     * @param md5 expected MD5 (lower-case hex) of every file this downloader may fetch
+     */
+    public Downloader(List<URI> mirrors, Map<String, String> md5, Duration connectTimeout, Duration timeout) {
+        this.mirrors = List.copyOf(mirrors);
+        this.md5 = Map.copyOf(md5);
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+    }
+
+    /**
+     * Fetches every named file into {@code dir}. Files already fetched stay when a later one fails.
+     *
+     * @throws DataUnavailableException naming the files that could not be had and where to put them by hand
+     */
+    public void fetch(List<String> files, Path dir) throws DataUnavailableException {
+        List<String> failed = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new DataUnavailableException("cannot create data directory " + dir + ": " + e.getMessage());
+        }
+        for (String file : files) {
+            String reason = fetchOne(file, dir);
+            if (reason != null) {
+                failed.add(file);
+                reasons.add(reason);
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new DataUnavailableException("could not download " + String.join(", ", failed)
+                    + " (" + reasons.get(reasons.size() - 1) + "). Download them by hand and put them in " + dir
+                    + ", or point --data-dir or VAE_DATA_DIR at a directory that has them.");
+        }
+    }
+
+    /** Returns null on success, else the last mirror's failure. */
+    private String fetchOne(String file, Path dir) {
+        String expected = md5.get(file);
+        if (expected == null) {
+            return "no checksum known for " + file;
+        }
+        String reason = "no mirror configured";
+        for (URI mirror : mirrors) {
+            URI url = mirror.resolve(file);
+            Path tmp = null;
+            try {
+                tmp = Files.createTempFile(dir, "." + file + ".", ".part");
+                String actual = download(url, tmp);
+                if (!actual.equals(expected)) {
+                    reason = url + ": checksum mismatch (got " + actual + ", expected " + expected + ")";
+                    continue;
+                }
+                Files.move(tmp, dir.resolve(file), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                tmp = null;
+                return null;
+            } catch (IOException e) {
+                reason = url + ": " + describe(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return url + ": interrupted";
+            } finally {
+                deleteQuietly(tmp);
+            }
+        }
+        return reason;
+    }
+
+    private String download(URI url, Path to) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).GET().build();
+        HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = response.body()) {
+            if (response.statusCode() != 200) {
+                throw new IOException("HTTP " + response.statusCode());
+            }
+            MessageDigest digest = md5Digest();
+            long declared = response.headers().firstValueAsLong("content-length").orElse(-1);
+            long got = 0;
+            byte[] buf = new byte[1 << 16];
+            try (OutputStream out = Files.newOutputStream(to)) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    digest.update(buf, 0, n);
+                    out.write(buf, 0, n);
+                    got += n;
+                }
+            }
+            if (declared >= 0 && got != declared) {
+                throw new IOException("transfer ended after " + got + " of " + declared + " bytes");
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        }
+    }
+
+    private static MessageDigest md5Digest() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK always provides MD5", e);
+        }
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : " " + m);
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // a stray .part file is harmless: it never has a final name
+            }
+        }
+    }
+}

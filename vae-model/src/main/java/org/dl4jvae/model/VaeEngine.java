@@ -1,0 +1,125 @@
+package org.dl4jvae.model;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One VAE, whatever computes it: the SameDiff graph ({@link org.dl4jvae.model.samediff.SameDiffVae}) or DL4J's
+ * VariationalAutoencoder layer ({@link org.dl4jvae.model.dl4j.Dl4jLayerVae}). Engines implement training, the
+ * encoder and the decoder; everything derived from those (sampling, reconstruction, the negative ELBO, the
+ * importance-weighted likelihood) is defined once here, so both engines are evaluated by the same code.
+ *
+ * <p>Weights are exchanged as named arrays {@code fc1_W, fc1_b, fc21_W, ..., fc4_b}; a weight {@code fcN_W} is
+ * {@code [fan_in, fan_out]}, the transpose of PyTorch's {@code fcN.weight}.
+ */
+public interface VaeEngine {
+
+    /** The layer names, in order, as in the reference PyTorch model. */
+    String[] LAYERS = {"fc1", "fc21", "fc22", "fc3", "fc4"};
+
+    /** {@code samediff} or {@code dl4j}. */
+    String kind();
+
+    VaeConfig config();
+
+    /**
+     * Trains one epoch on the iterator's features (labels are ignored), drawing eps from ND4J's generator seeded
+     * with {@code seed}. Returns the mean training loss per image (BCE + beta * KL, before each step's update).
+     */
+    double fit(DataSetIterator data, long seed);
+
+    /** The parameters of q(z|x) for a batch {@code [batch, inputSize]}. */
+    Encoding encode(INDArray x);
+
+    /** The decoder's pre-activation output for latent codes {@code [batch, latent]}: logits, or the Gaussian mean. */
+    INDArray decoderPreOutput(INDArray z);
+
+    /** A copy of the weights, by name ({@code fc1_W}, ...). */
+    Map<String, INDArray> weights();
+
+    /** Replaces the weights; every name of {@link #weights()} must be present with the same shape. */
+    void setWeights(Map<String, INDArray> weights);
+
+    /** Writes the model, its optimiser state and its configuration to one file, atomically. */
+    void save(Path file) throws IOException;
+
+    /** E[x|z]: the decoded image for latent codes z. */
+    default INDArray decode(INDArray z) {
+        return VaeMath.mean(config().decoder(), decoderPreOutput(z));
+    }
+
+    /** Decodes the latent means of x. */
+    default INDArray reconstruct(INDArray x) {
+        return decode(encode(x).mu());
+    }
+
+    /** n images decoded from z ~ N(0, I), drawn with the given seed. */
+    default INDArray sample(int n, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return decode(VaeMath.standardNormal(DataType.FLOAT, n, config().latent()));
+    }
+
+    /** log p(x|z) per row. */
+    default INDArray logLikelihood(INDArray x, INDArray z) {
+        return VaeMath.logLikelihood(config().decoder(), x, decoderPreOutput(z));
+    }
+
+    /**
+     * The negative ELBO over a dataset, nats per image, with one z sample per image (eps seeded by {@code seed}) and
+     * beta 1, as the reference's test loss.
+     */
+    default ElboEstimate negativeElbo(DataSetIterator data, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        double rec = 0;
+        double kl = 0;
+        long n = 0;
+        data.reset();
+        while (data.hasNext()) {
+            DataSet batch = data.next();
+            INDArray x = batch.getFeatures();
+            Encoding q = encode(x);
+            INDArray eps = VaeMath.standardNormal(q.mu().dataType(), q.mu().rows(), q.mu().columns());
+            INDArray z = VaeMath.reparameterize(q.mu(), q.logvar(), eps);
+            rec -= logLikelihood(x, z).sumNumber().doubleValue();
+            kl += VaeMath.kld(q.mu(), q.logvar()).sumNumber().doubleValue();
+            n += x.rows();
+        }
+        return new ElboEstimate((rec + kl) / n, rec / n, kl / n, n);
+    }
+
+    /**
+     * The importance-weighted estimate of -log p(x) with {@code k} samples from q(z|x), nats per image
+     * (Burda et al.): -log mean_k [p(x|z_k) p(z_k) / q(z_k|x)], with a stable log-sum-exp. It is a tighter bound
+     * than the negative ELBO and does not rise, in expectation, as k grows.
+     */
+    default double importanceWeightedNll(DataSetIterator data, int k, long seed) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be at least 1: " + k);
+        }
+        Nd4j.getRandom().setSeed(seed);
+        double total = 0;
+        long n = 0;
+        data.reset();
+        while (data.hasNext()) {
+            INDArray x = data.next().getFeatures();
+            Encoding q = encode(x);
+            INDArray logw = Nd4j.create(DataType.DOUBLE, x.rows(), k);
+            for (int s = 0; s < k; s++) {
+                INDArray eps = VaeMath.standardNormal(q.mu().dataType(), q.mu().rows(), q.mu().columns());
+                INDArray z = VaeMath.reparameterize(q.mu(), q.logvar(), eps);
+                INDArray w = logLikelihood(x, z).addi(VaeMath.logStandardNormal(z))
+                        .subi(VaeMath.logNormal(z, q.mu(), q.logvar()));
+                logw.putColumn(s, w);
+            }
+            total -= VaeMath.logMeanExp(logw).sumNumber().doubleValue();
+            n += x.rows();
+        }
+        return total / n;
+    }
+}

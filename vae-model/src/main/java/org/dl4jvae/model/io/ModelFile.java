@@ -1,0 +1,101 @@
+package org.dl4jvae.model.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Properties;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+import org.dl4jvae.model.VaeConfig;
+
+/**
+ * The on-disk model format shared by both engines: a zip holding {@code vae.properties} (the engine and the
+ * {@link VaeConfig}) and {@code model.bin} (the engine's own serialisation, weights and optimiser state). Files are
+ * written to a temporary name and renamed, so a crash never leaves a half-written model.
+ */
+public final class ModelFile {
+
+    private static final String HEADER = "vae.properties";
+    private static final String PAYLOAD = "model.bin";
+
+    /** What a model file holds. */
+    public record Contents(String engine, VaeConfig config, byte[] payload) {
+    }
+
+    /** Writes the engine's payload. */
+    @FunctionalInterface
+    public interface PayloadWriter {
+        void write(OutputStream out) throws IOException;
+    }
+
+    private ModelFile() {
+    }
+
+    public static void write(Path file, String engine, VaeConfig config, PayloadWriter payload) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        try {
+            try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(tmp))) {
+                Properties p = config.toProperties();
+                p.setProperty("engine", engine);
+                p.setProperty("format", "1");
+                zip.putNextEntry(new ZipEntry(HEADER));
+                p.store(zip, "dl4j-vae model");
+                zip.closeEntry();
+                zip.putNextEntry(new ZipEntry(PAYLOAD));
+                // engines may close the stream they are given; the zip must stay open
+                payload.write(new NonClosing(zip));
+                zip.closeEntry();
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Reads a model file; a file that is not one gets an IOException saying so. */
+    public static Contents read(Path file) throws IOException {
+        Properties header = null;
+        byte[] payload = null;
+        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                if (e.getName().equals(HEADER)) {
+                    header = new Properties();
+                    header.load(zip); // reads to the end of this entry only
+                } else if (e.getName().equals(PAYLOAD)) {
+                    payload = zip.readAllBytes();
+                }
+            }
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException(file + ": not a dl4j-vae model file (" + e.getMessage() + ")", e);
+        }
+        if (header == null || payload == null || header.getProperty("engine") == null) {
+            throw new IOException(file + ": not a dl4j-vae model file");
+        }
+        try {
+            return new Contents(header.getProperty("engine"), VaeConfig.fromProperties(header), payload);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static final class NonClosing extends java.io.FilterOutputStream {
+        NonClosing(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

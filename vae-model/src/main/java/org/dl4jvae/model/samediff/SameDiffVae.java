@@ -1,0 +1,226 @@
+package org.dl4jvae.model.samediff;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.dl4jvae.model.Encoding;
+import org.dl4jvae.model.VaeConfig;
+import org.dl4jvae.model.VaeEngine;
+import org.dl4jvae.model.io.ModelFile;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Loss;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.loss.LossReduce;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.random.custom.RandomNormal;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The VAE as a SameDiff graph, layer for layer the reference PyTorch model:
+ * {@code fc1 -> relu -> (fc21 = mu, fc22 = logvar) -> reparameterize -> fc3 -> relu -> fc4 -> sigmoid}, trained on
+ * the summed BCE (from logits) plus beta times the KL divergence, with Adam.
+ */
+public final class SameDiffVae implements VaeEngine {
+
+    public static final String KIND = "samediff";
+
+    private final VaeConfig config;
+    private final SameDiff sd;
+
+    private SameDiffVae(VaeConfig config, SameDiff sd) {
+        this.config = config;
+        this.sd = sd;
+    }
+
+    /** A new, initialised model. */
+    public static SameDiffVae create(VaeConfig config) {
+        SameDiff sd = graph(config, DataType.FLOAT, false);
+        initialise(sd, config);
+        sd.setTrainingConfig(trainingConfig(config));
+        return new SameDiffVae(config, sd);
+    }
+
+    /**
+     * Builds the graph. With {@code fixedEps} the noise is a placeholder {@code eps} instead of being drawn in the
+     * graph: for gradient checks and hand computations.
+     */
+    static SameDiff graph(VaeConfig c, DataType type, boolean fixedEps) {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", type, -1, c.inputSize());
+        Layers fc = new Layers(sd, type);
+
+        SDVariable h1 = sd.nn.relu(fc.linear("fc1", x, c.inputSize(), c.hidden()), 0);
+        SDVariable mu = fc.linear("fc21", h1, c.hidden(), c.latent()).rename("mu");
+        SDVariable logvar = fc.linear("fc22", h1, c.hidden(), c.latent()).rename("logvar");
+
+        // reparameterize: z = mu + exp(0.5 * logvar) * eps, eps ~ N(0, I) drawn for whatever the batch size is
+        SDVariable eps = fixedEps ? sd.placeHolder("eps", type, -1, c.latent())
+                : new RandomNormal(sd, sd.shape(mu), 0, 1).outputVariable().castTo(type);
+        SDVariable z = mu.add("z", sd.math.exp(logvar.mul(0.5)).mul(eps));
+
+        SDVariable h3 = sd.nn.relu(fc.linear("fc3", z, c.latent(), c.hidden()), 0);
+        SDVariable logits = fc.linear("fc4", h3, c.hidden(), c.inputSize()).rename("logits");
+
+        SDVariable recon; // -log p(x|z), summed over pixels and batch
+        if (c.decoder() == VaeConfig.Decoder.BERNOULLI) {
+            sd.nn.sigmoid("x_hat", logits);
+            recon = sd.loss.sigmoidCrossEntropy("recon", x, logits, null, LossReduce.SUM, 0.0);
+        } else {
+            sd.identity("x_hat", logits);
+            SDVariable d = x.sub(logits);
+            recon = sd.sum(d.mul(d).add(Math.log(2 * Math.PI))).mul("recon", 0.5);
+        }
+        // kld = -0.5 * sum(1 + logvar - mu^2 - exp(logvar))
+        SDVariable kld = sd.sum(logvar.add(1.0).sub(mu.mul(mu)).sub(sd.math.exp(logvar))).mul("kld", -0.5);
+        recon.add("loss", kld.mul(c.beta()));
+        sd.setLossVariables("loss");
+        return sd;
+    }
+
+    private static TrainingConfig trainingConfig(VaeConfig c) {
+        return TrainingConfig.builder()
+                .updater(new Adam(c.learningRate()))
+                .dataSetFeatureMapping("x")
+                .markLabelsUnused()
+                .build();
+    }
+
+    /** PyTorch nn.Linear init (weights and biases uniform in +-1/sqrt(fan_in)), or Xavier with zero biases. */
+    static void initialise(SameDiff sd, VaeConfig c) {
+        Nd4j.getRandom().setSeed(c.seed());
+        for (String layer : LAYERS) {
+            INDArray w = sd.getArrForVarName(layer + "_W");
+            INDArray b = sd.getArrForVarName(layer + "_b");
+            long fanIn = w.size(0);
+            long fanOut = w.size(1);
+            double bound = c.init() == VaeConfig.Init.PYTORCH ? 1 / Math.sqrt(fanIn) : Math.sqrt(6.0 / (fanIn + fanOut));
+            w.assign(Nd4j.rand(w.dataType(), w.shape()).muli(2 * bound).subi(bound));
+            if (c.init() == VaeConfig.Init.PYTORCH) {
+                b.assign(Nd4j.rand(b.dataType(), b.shape()).muli(2 * bound).subi(bound));
+            } else {
+                b.assign(0);
+            }
+        }
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public VaeConfig config() {
+        return config;
+    }
+
+    @Override
+    public double fit(DataSetIterator data, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        LossSum sum = new LossSum();
+        data.reset();
+        sd.fit(data, 1, sum);
+        return sum.total / sum.images;
+    }
+
+    /** Adds up the loss of every step: the training loss of the epoch. */
+    private static final class LossSum extends BaseListener {
+        double total;
+        long images;
+
+        @Override
+        public boolean isActive(Operation operation) {
+            return operation == Operation.TRAINING;
+        }
+
+        @Override
+        public void iterationDone(SameDiff sd, At at, MultiDataSet batch, Loss loss) {
+            total += loss.totalLoss();
+            images += batch.getFeatures(0).size(0);
+        }
+    }
+
+    @Override
+    public Encoding encode(INDArray x) {
+        Map<String, INDArray> out = sd.output(Map.of("x", x.castTo(DataType.FLOAT)), "mu", "logvar");
+        return new Encoding(out.get("mu"), out.get("logvar"));
+    }
+
+    @Override
+    public INDArray decoderPreOutput(INDArray z) {
+        // the decoder half of the graph, on the graph's own weights: fc4(relu(fc3(z)))
+        INDArray h3 = Transforms.relu(affine(z, "fc3"), false);
+        return affine(h3, "fc4");
+    }
+
+    private INDArray affine(INDArray in, String layer) {
+        INDArray w = sd.getArrForVarName(layer + "_W");
+        return in.castTo(w.dataType()).mmul(w).addiRowVector(sd.getArrForVarName(layer + "_b"));
+    }
+
+    @Override
+    public Map<String, INDArray> weights() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (String layer : LAYERS) {
+            out.put(layer + "_W", sd.getArrForVarName(layer + "_W").dup());
+            out.put(layer + "_b", sd.getArrForVarName(layer + "_b").dup());
+        }
+        return out;
+    }
+
+    @Override
+    public void setWeights(Map<String, INDArray> weights) {
+        for (String layer : LAYERS) {
+            for (String name : new String[] {layer + "_W", layer + "_b"}) {
+                INDArray src = weights.get(name);
+                INDArray dst = sd.getArrForVarName(name);
+                if (src == null || !java.util.Arrays.equals(src.shape(), dst.shape())) {
+                    throw new IllegalArgumentException("weight " + name + " missing or not of shape "
+                            + java.util.Arrays.toString(dst.shape()));
+                }
+                dst.assign(src.castTo(dst.dataType()));
+            }
+        }
+    }
+
+    @Override
+    public void save(Path file) throws IOException {
+        ModelFile.write(file, KIND, config, out -> sd.save(out, true));
+    }
+
+    /** Restores a model written by {@link #save}: weights, Adam state and configuration. */
+    public static SameDiffVae load(ModelFile.Contents contents) throws IOException {
+        if (!KIND.equals(contents.engine())) {
+            throw new IOException("model was trained by the " + contents.engine() + " engine, not " + KIND);
+        }
+        SameDiff sd = SameDiff.load(new ByteArrayInputStream(contents.payload()), true);
+        if (sd.getTrainingConfig() == null) {
+            sd.setTrainingConfig(trainingConfig(contents.config()));
+        }
+        return new SameDiffVae(contents.config(), sd);
+    }
+
+    /** The underlying graph, for tests and tools (variables are named after the reference's layers). */
+    SameDiff graph() {
+        return sd;
+    }
+
+    /** Creates the variables of linear layers named like PyTorch's: {@code <layer>_W}, {@code <layer>_b}. */
+    private record Layers(SameDiff sd, DataType type) {
+        SDVariable linear(String layer, SDVariable in, int fanIn, int fanOut) {
+            SDVariable w = sd.var(layer + "_W", type, fanIn, fanOut);
+            SDVariable b = sd.var(layer + "_b", type, fanOut);
+            return in.mmul(w).add(b);
+        }
+    }
+}

@@ -3,26 +3,24 @@ package org.dl4jvae.model.samediff;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.dl4jvae.model.Encoding;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.VaeEngine;
 import org.dl4jvae.model.io.ModelFile;
-import org.nd4j.autodiff.listeners.At;
-import org.nd4j.autodiff.listeners.BaseListener;
-import org.nd4j.autodiff.listeners.Loss;
-import org.nd4j.autodiff.listeners.Operation;
+import org.dl4jvae.model.io.NamedArrays;
 import org.nd4j.autodiff.loss.LossReduce;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.random.custom.RandomNormal;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.AdamUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -35,27 +33,46 @@ public final class SameDiffVae implements VaeEngine {
 
     public static final String KIND = "samediff";
 
+    private static final String ITERATION = "adam_iteration";
+
     private final VaeConfig config;
     private final SameDiff sd;
+    private final List<String> params = new ArrayList<>();
+    /** Adam's moment estimates per parameter, each a view over one [2 * size] state array (DL4J's layout). */
+    private final Map<String, INDArray> adamState = new LinkedHashMap<>();
+    private final Map<String, AdamUpdater> adam = new LinkedHashMap<>();
+    private int iteration;
 
     private SameDiffVae(VaeConfig config, SameDiff sd) {
         this.config = config;
         this.sd = sd;
+        for (String layer : LAYERS) {
+            params.add(layer + "_W");
+            params.add(layer + "_b");
+        }
+        for (String p : params) {
+            INDArray param = sd.getArrForVarName(p);
+            INDArray state = Nd4j.zeros(param.dataType(), 1, 2 * param.length());
+            AdamUpdater updater = new AdamUpdater(new Adam(config.learningRate()));
+            updater.setStateViewArray(state, param.shape(), param.ordering(), true);
+            adamState.put(p, state);
+            adam.put(p, updater);
+        }
     }
 
     /** A new, initialised model. */
     public static SameDiffVae create(VaeConfig config) {
-        SameDiff sd = graph(config, DataType.FLOAT, false);
+        SameDiff sd = graph(config, DataType.FLOAT);
         initialise(sd, config);
-        sd.setTrainingConfig(trainingConfig(config));
         return new SameDiffVae(config, sd);
     }
 
     /**
-     * Builds the graph. With {@code fixedEps} the noise is a placeholder {@code eps} instead of being drawn in the
-     * graph: for gradient checks and hand computations.
+     * Builds the graph. The noise eps is a placeholder filled from ND4J's seeded generator at every step, rather than
+     * a random op inside the graph: in ND4J 1.0.0-M2.1 SameDiff's custom random ops (RandomNormal) return the same
+     * values at every execution and ignore the seed (deeplearning4j issues 8602 and 8817), which would freeze eps.
      */
-    static SameDiff graph(VaeConfig c, DataType type, boolean fixedEps) {
+    static SameDiff graph(VaeConfig c, DataType type) {
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", type, -1, c.inputSize());
         Layers fc = new Layers(sd, type);
@@ -65,8 +82,7 @@ public final class SameDiffVae implements VaeEngine {
         SDVariable logvar = fc.linear("fc22", h1, c.hidden(), c.latent()).rename("logvar");
 
         // reparameterize: z = mu + exp(0.5 * logvar) * eps, eps ~ N(0, I) drawn for whatever the batch size is
-        SDVariable eps = fixedEps ? sd.placeHolder("eps", type, -1, c.latent())
-                : new RandomNormal(sd, sd.shape(mu), 0, 1).outputVariable().castTo(type);
+        SDVariable eps = sd.placeHolder("eps", type, -1, c.latent());
         SDVariable z = mu.add("z", sd.math.exp(logvar.mul(0.5)).mul(eps));
 
         SDVariable h3 = sd.nn.relu(fc.linear("fc3", z, c.latent(), c.hidden()), 0);
@@ -86,14 +102,6 @@ public final class SameDiffVae implements VaeEngine {
         recon.add("loss", kld.mul(c.beta()));
         sd.setLossVariables("loss");
         return sd;
-    }
-
-    private static TrainingConfig trainingConfig(VaeConfig c) {
-        return TrainingConfig.builder()
-                .updater(new Adam(c.learningRate()))
-                .dataSetFeatureMapping("x")
-                .markLabelsUnused()
-                .build();
     }
 
     /** PyTorch nn.Linear init (weights and biases uniform in +-1/sqrt(fan_in)), or Xavier with zero biases. */
@@ -127,27 +135,23 @@ public final class SameDiffVae implements VaeEngine {
     @Override
     public double fit(DataSetIterator data, long seed) {
         Nd4j.getRandom().setSeed(seed);
-        LossSum sum = new LossSum();
+        double total = 0;
+        long images = 0;
         data.reset();
-        sd.fit(data, 1, sum);
-        return sum.total / sum.images;
-    }
-
-    /** Adds up the loss of every step: the training loss of the epoch. */
-    private static final class LossSum extends BaseListener {
-        double total;
-        long images;
-
-        @Override
-        public boolean isActive(Operation operation) {
-            return operation == Operation.TRAINING;
+        while (data.hasNext()) {
+            INDArray x = data.next().getFeatures();
+            INDArray eps = Nd4j.randn(x.dataType(), x.rows(), config.latent());
+            OutAndGrad step = sd.calculateGradientsAndOutputs(Map.of("x", x, "eps", eps), List.of("loss"), params);
+            total += step.getOutputs().get("loss").getDouble(0);
+            images += x.rows();
+            for (String p : params) {
+                INDArray update = step.getGradients().get(p);
+                adam.get(p).applyUpdater(update, iteration, 0); // turns the gradient into Adam's step, in place
+                sd.getArrForVarName(p).subi(update);
+            }
+            iteration++;
         }
-
-        @Override
-        public void iterationDone(SameDiff sd, At at, MultiDataSet batch, Loss loss) {
-            total += loss.totalLoss();
-            images += batch.getFeatures(0).size(0);
-        }
+        return total / images;
     }
 
     @Override
@@ -195,7 +199,10 @@ public final class SameDiffVae implements VaeEngine {
 
     @Override
     public void save(Path file) throws IOException {
-        ModelFile.write(file, KIND, config, out -> sd.save(out, true));
+        Map<String, INDArray> arrays = weights();
+        adamState.forEach((p, state) -> arrays.put(p + ".adam", state));
+        arrays.put(ITERATION, Nd4j.scalar(iteration));
+        ModelFile.write(file, KIND, config, out -> NamedArrays.write(arrays, out));
     }
 
     /** Restores a model written by {@link #save}: weights, Adam state and configuration. */
@@ -203,11 +210,18 @@ public final class SameDiffVae implements VaeEngine {
         if (!KIND.equals(contents.engine())) {
             throw new IOException("model was trained by the " + contents.engine() + " engine, not " + KIND);
         }
-        SameDiff sd = SameDiff.load(new ByteArrayInputStream(contents.payload()), true);
-        if (sd.getTrainingConfig() == null) {
-            sd.setTrainingConfig(trainingConfig(contents.config()));
+        Map<String, INDArray> arrays = NamedArrays.read(new ByteArrayInputStream(contents.payload()));
+        SameDiffVae vae = new SameDiffVae(contents.config(), graph(contents.config(), DataType.FLOAT));
+        try {
+            vae.setWeights(arrays);
+            for (String p : vae.params) {
+                vae.adamState.get(p).assign(arrays.get(p + ".adam"));
+            }
+            vae.iteration = arrays.get(ITERATION).getInt(0);
+        } catch (RuntimeException e) {
+            throw new IOException("model file does not match its configuration: " + e.getMessage(), e);
         }
-        return new SameDiffVae(contents.config(), sd);
+        return vae;
     }
 
     /** The underlying graph, for tests and tools (variables are named after the reference's layers). */

@@ -24,7 +24,7 @@ class SameDiffVaeMathTest {
     @EnumSource(VaeConfig.Decoder.class)
     void centralDifferencesOnEveryVariableInDoublePrecision(VaeConfig.Decoder decoder) {
         VaeConfig c = SMALL.withDecoder(decoder).withBeta(0.7);
-        SameDiff sd = SameDiffVae.graph(c, DataType.DOUBLE, true);
+        SameDiff sd = SameDiffVae.graph(c, DataType.DOUBLE);
         SameDiffVae.initialise(sd, c);
         Nd4j.getRandom().setSeed(3);
         Map<String, INDArray> ph = Map.of(
@@ -97,7 +97,7 @@ class SameDiffVaeMathTest {
     @Test
     void lossEqualsAHandComputationAndTheKlItsClosedForm() {
         VaeConfig c = VaeConfig.defaults().withSizes(4, 3, 2);
-        SameDiff sd = SameDiffVae.graph(c, DataType.DOUBLE, true);
+        SameDiff sd = SameDiffVae.graph(c, DataType.DOUBLE);
         String[] layers = {"fc1", "fc21", "fc22", "fc3", "fc4"};
         int[][] dims = {{4, 3}, {3, 2}, {3, 2}, {2, 3}, {3, 4}};
         double[][][] ws = new double[5][][];
@@ -144,7 +144,7 @@ class SameDiffVaeMathTest {
         assertEquals(-400.0, ll.getDouble(0), 1e-9); // two confident right pixels cost ~0, two wrong ones 200 each
 
         VaeConfig c = VaeConfig.defaults().withSizes(4, 3, 2);
-        SameDiff sd = SameDiffVae.graph(c, DataType.FLOAT, true);
+        SameDiff sd = SameDiffVae.graph(c, DataType.FLOAT);
         sd.getVariable("fc4_b").setArray(Nd4j.createFromArray(new float[] {200, -200, -200, 200}));
         INDArray loss = sd.output(Map.of("x", x.castTo(DataType.FLOAT), "eps", Nd4j.zeros(DataType.FLOAT, 1, 2)),
                 "recon").get("recon");

@@ -32,13 +32,30 @@ public interface VaeEngine {
      * Trains one epoch on the iterator's features (labels are ignored), drawing eps from ND4J's generator seeded
      * with {@code seed}. Returns the mean training loss per image (BCE + beta * KL, before each step's update).
      */
-    double fit(DataSetIterator data, long seed);
+    double fit(DataSetIterator data, long seed, StepListener listener);
+
+    /** {@link #fit(DataSetIterator, long, StepListener)} without a listener. */
+    default double fit(DataSetIterator data, long seed) {
+        return fit(data, seed, StepListener.NONE);
+    }
+
+    /** Told after every training step: for progress bars and divergence checks. */
+    @FunctionalInterface
+    interface StepListener {
+        StepListener NONE = (images, loss) -> { };
+
+        /** @param images the step's batch size; @param loss the step's summed loss */
+        void onStep(int images, double loss);
+    }
 
     /** The parameters of q(z|x) for a batch {@code [batch, inputSize]}. */
     Encoding encode(INDArray x);
 
-    /** The decoder's pre-activation output for latent codes {@code [batch, latent]}: logits, or the Gaussian mean. */
-    INDArray decoderPreOutput(INDArray z);
+    /** E[x|z]: the decoded image for latent codes {@code z} ({@code [batch, latent]}). */
+    INDArray decode(INDArray z);
+
+    /** log p(x|z) per row, in nats. */
+    INDArray logLikelihood(INDArray x, INDArray z);
 
     /** A copy of the weights, by name ({@code fc1_W}, ...). */
     Map<String, INDArray> weights();
@@ -46,13 +63,11 @@ public interface VaeEngine {
     /** Replaces the weights; every name of {@link #weights()} must be present with the same shape. */
     void setWeights(Map<String, INDArray> weights);
 
-    /** Writes the model, its optimiser state and its configuration to one file, atomically. */
-    void save(Path file) throws IOException;
-
-    /** E[x|z]: the decoded image for latent codes z. */
-    default INDArray decode(INDArray z) {
-        return VaeMath.mean(config().decoder(), decoderPreOutput(z));
-    }
+    /**
+     * Writes the model, its optimiser state, its configuration and the caller's metadata (for example the epoch) to
+     * one file, atomically.
+     */
+    void save(Path file, Map<String, String> metadata) throws IOException;
 
     /** Decodes the latent means of x. */
     default INDArray reconstruct(INDArray x) {
@@ -63,11 +78,6 @@ public interface VaeEngine {
     default INDArray sample(int n, long seed) {
         Nd4j.getRandom().setSeed(seed);
         return decode(VaeMath.standardNormal(DataType.FLOAT, n, config().latent()));
-    }
-
-    /** log p(x|z) per row. */
-    default INDArray logLikelihood(INDArray x, INDArray z) {
-        return VaeMath.logLikelihood(config().decoder(), x, decoderPreOutput(z));
     }
 
     /**

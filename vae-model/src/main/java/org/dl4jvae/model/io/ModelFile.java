@@ -5,7 +5,9 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -20,9 +22,10 @@ public final class ModelFile {
 
     private static final String HEADER = "vae.properties";
     private static final String PAYLOAD = "model.bin";
+    private static final String META = "meta.";
 
-    /** What a model file holds. */
-    public record Contents(String engine, VaeConfig config, byte[] payload) {
+    /** What a model file holds; {@code metadata} is what the caller stored with the model (epoch, losses...). */
+    public record Contents(String engine, VaeConfig config, Map<String, String> metadata, byte[] payload) {
     }
 
     /** Writes the engine's payload. */
@@ -34,7 +37,8 @@ public final class ModelFile {
     private ModelFile() {
     }
 
-    public static void write(Path file, String engine, VaeConfig config, PayloadWriter payload) throws IOException {
+    public static void write(Path file, String engine, VaeConfig config, Map<String, String> metadata,
+                             PayloadWriter payload) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
@@ -43,6 +47,7 @@ public final class ModelFile {
                 Properties p = config.toProperties();
                 p.setProperty("engine", engine);
                 p.setProperty("format", "1");
+                metadata.forEach((k, v) -> p.setProperty(META + k, v));
                 zip.putNextEntry(new ZipEntry(HEADER));
                 p.store(zip, "dl4j-vae model");
                 zip.closeEntry();
@@ -57,8 +62,11 @@ public final class ModelFile {
         }
     }
 
-    /** Reads a model file; a file that is not one gets an IOException saying so. */
+    /** Reads a model file; a file that is missing or is not one gets an IOException saying so. */
     public static Contents read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": no such model file");
+        }
         Properties header = null;
         byte[] payload = null;
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
@@ -77,7 +85,13 @@ public final class ModelFile {
             throw new IOException(file + ": not a dl4j-vae model file");
         }
         try {
-            return new Contents(header.getProperty("engine"), VaeConfig.fromProperties(header), payload);
+            Map<String, String> metadata = new TreeMap<>();
+            for (String k : header.stringPropertyNames()) {
+                if (k.startsWith(META)) {
+                    metadata.put(k.substring(META.length()), header.getProperty(k));
+                }
+            }
+            return new Contents(header.getProperty("engine"), VaeConfig.fromProperties(header), metadata, payload);
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }

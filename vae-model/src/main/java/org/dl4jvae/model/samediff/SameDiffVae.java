@@ -10,6 +10,8 @@ import java.util.Map;
 import org.dl4jvae.model.Encoding;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.VaeEngine;
+import org.dl4jvae.model.VaeMath;
+import org.dl4jvae.model.LinearInit;
 import org.dl4jvae.model.io.ModelFile;
 import org.dl4jvae.model.io.NamedArrays;
 import org.nd4j.autodiff.loss.LossReduce;
@@ -104,21 +106,10 @@ public final class SameDiffVae implements VaeEngine {
         return sd;
     }
 
-    /** PyTorch nn.Linear init (weights and biases uniform in +-1/sqrt(fan_in)), or Xavier with zero biases. */
     static void initialise(SameDiff sd, VaeConfig c) {
-        Nd4j.getRandom().setSeed(c.seed());
+        LinearInit init = new LinearInit(c);
         for (String layer : LAYERS) {
-            INDArray w = sd.getArrForVarName(layer + "_W");
-            INDArray b = sd.getArrForVarName(layer + "_b");
-            long fanIn = w.size(0);
-            long fanOut = w.size(1);
-            double bound = c.init() == VaeConfig.Init.PYTORCH ? 1 / Math.sqrt(fanIn) : Math.sqrt(6.0 / (fanIn + fanOut));
-            w.assign(Nd4j.rand(w.dataType(), w.shape()).muli(2 * bound).subi(bound));
-            if (c.init() == VaeConfig.Init.PYTORCH) {
-                b.assign(Nd4j.rand(b.dataType(), b.shape()).muli(2 * bound).subi(bound));
-            } else {
-                b.assign(0);
-            }
+            init.fill(sd.getArrForVarName(layer + "_W"), sd.getArrForVarName(layer + "_b"));
         }
     }
 
@@ -133,7 +124,7 @@ public final class SameDiffVae implements VaeEngine {
     }
 
     @Override
-    public double fit(DataSetIterator data, long seed) {
+    public double fit(DataSetIterator data, long seed, StepListener listener) {
         Nd4j.getRandom().setSeed(seed);
         double total = 0;
         long images = 0;
@@ -142,7 +133,8 @@ public final class SameDiffVae implements VaeEngine {
             INDArray x = data.next().getFeatures();
             INDArray eps = Nd4j.randn(x.dataType(), x.rows(), config.latent());
             OutAndGrad step = sd.calculateGradientsAndOutputs(Map.of("x", x, "eps", eps), List.of("loss"), params);
-            total += step.getOutputs().get("loss").getDouble(0);
+            double loss = step.getOutputs().get("loss").getDouble(0);
+            total += loss;
             images += x.rows();
             for (String p : params) {
                 INDArray update = step.getGradients().get(p);
@@ -150,6 +142,7 @@ public final class SameDiffVae implements VaeEngine {
                 sd.getArrForVarName(p).subi(update);
             }
             iteration++;
+            listener.onStep((int) x.rows(), loss);
         }
         return total / images;
     }
@@ -161,8 +154,17 @@ public final class SameDiffVae implements VaeEngine {
     }
 
     @Override
-    public INDArray decoderPreOutput(INDArray z) {
-        // the decoder half of the graph, on the graph's own weights: fc4(relu(fc3(z)))
+    public INDArray decode(INDArray z) {
+        return VaeMath.mean(config.decoder(), logits(z));
+    }
+
+    @Override
+    public INDArray logLikelihood(INDArray x, INDArray z) {
+        return VaeMath.logLikelihood(config.decoder(), x, logits(z));
+    }
+
+    /** The decoder half of the graph on the graph's own weights, for any z: fc4(relu(fc3(z))). */
+    private INDArray logits(INDArray z) {
         INDArray h3 = Transforms.relu(affine(z, "fc3"), false);
         return affine(h3, "fc4");
     }
@@ -198,11 +200,11 @@ public final class SameDiffVae implements VaeEngine {
     }
 
     @Override
-    public void save(Path file) throws IOException {
+    public void save(Path file, Map<String, String> metadata) throws IOException {
         Map<String, INDArray> arrays = weights();
         adamState.forEach((p, state) -> arrays.put(p + ".adam", state));
         arrays.put(ITERATION, Nd4j.scalar(iteration));
-        ModelFile.write(file, KIND, config, out -> NamedArrays.write(arrays, out));
+        ModelFile.write(file, KIND, config, metadata, out -> NamedArrays.write(arrays, out));
     }
 
     /** Restores a model written by {@link #save}: weights, Adam state and configuration. */

@@ -75,8 +75,10 @@ class SameDiffVaeTest {
         SameDiffVae first = SameDiffVae.create(CONFIG);
         train(first, 0, 2);
         Path file = dir.resolve("model.zip");
-        first.save(file);
-        SameDiffVae loaded = SameDiffVae.load(ModelFile.read(file));
+        first.save(file, Map.of("epoch", "2"));
+        ModelFile.Contents contents = ModelFile.read(file);
+        assertEquals(Map.of("epoch", "2"), contents.metadata());
+        SameDiffVae loaded = SameDiffVae.load(contents);
         INDArray x = evalIterator(test).next().getFeatures();
         assertEquals(first.encode(x).mu(), loaded.encode(x).mu());
         assertEquals(first.reconstruct(x), loaded.reconstruct(x));
@@ -90,7 +92,7 @@ class SameDiffVaeTest {
     @Test
     void aModelOfTheOtherEngineIsRefused() throws Exception {
         Path file = dir.resolve("m.zip");
-        ModelFile.write(file, "dl4j", CONFIG, out -> out.write(1));
+        ModelFile.write(file, "dl4j", CONFIG, Map.of(), out -> out.write(1));
         Exception e = assertThrows(java.io.IOException.class, () -> SameDiffVae.load(ModelFile.read(file)));
         assertTrue(e.getMessage().contains("dl4j"), e.getMessage());
     }

@@ -1,0 +1,306 @@
+package org.dl4jvae.model.dl4j;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.variational.BernoulliReconstructionDistribution;
+import org.deeplearning4j.nn.conf.layers.variational.GaussianReconstructionDistribution;
+import org.deeplearning4j.nn.conf.layers.variational.ReconstructionDistribution;
+import org.deeplearning4j.nn.layers.variational.VariationalAutoencoder;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ModelSerializer;
+import org.dl4jvae.model.Encoding;
+import org.dl4jvae.model.LinearInit;
+import org.dl4jvae.model.VaeConfig;
+import org.dl4jvae.model.VaeEngine;
+import org.dl4jvae.model.io.ModelFile;
+import org.dl4jvae.model.io.NamedArrays;
+import org.deeplearning4j.optimize.Solver;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+
+/**
+ * The VAE as DL4J's own {@code VariationalAutoencoder} layer in a {@code MultiLayerNetwork}: one encoder layer of
+ * {@code hidden} ReLU units, identity p(z|x) activation, one decoder layer, Bernoulli (sigmoid) or Gaussian
+ * reconstruction distribution, Adam; trained through the layer's unsupervised path ({@code pretrainLayer}).
+ *
+ * <p>Weight exchange with the reference names, the one place this mapping is written down:
+ * <pre>
+ *   fc1  -> e0          (encoder layer)        fc3 -> d0   (decoder layer)
+ *   fc21 -> pZXMean     (mean of q(z|x))       fc4 -> pXZ  (p(x|z) parameters)
+ *   fc22 -> pZXLogStd2  (log sigma^2 of q(z|x))
+ * </pre>
+ * Each as {@code <name>W} and {@code <name>b}; DL4J stores weights {@code [fan_in, fan_out]} like this toolkit. With
+ * the Gaussian decoder DL4J also learns the output log-variance: pXZ has twice the columns, fc4 is its mean half, and
+ * an imported fc4 starts with unit variance.
+ */
+public final class Dl4jLayerVae implements VaeEngine {
+
+    public static final String KIND = "dl4j";
+
+    /** Reference layer name to DL4J parameter prefix. */
+    public static final Map<String, String> PARAMS = mapping();
+
+    private static final Method DECODE = decodeMethod();
+    private static final String PRETRAIN_UPDATER = "pretrain_updater_state";
+
+    private final VaeConfig config;
+    private final MultiLayerNetwork net;
+
+    private Dl4jLayerVae(VaeConfig config, MultiLayerNetwork net) {
+        this.config = config;
+        this.net = net;
+    }
+
+    private static Map<String, String> mapping() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("fc1", "e0");
+        m.put("fc21", "pZXMean");
+        m.put("fc22", "pZXLogStd2");
+        m.put("fc3", "d0");
+        m.put("fc4", "pXZ");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** A new model with PyTorch-style (or Xavier) weights drawn exactly as the SameDiff engine draws them. */
+    public static Dl4jLayerVae create(VaeConfig config) {
+        if (config.beta() != 1.0) {
+            throw new IllegalArgumentException("DL4J's VariationalAutoencoder layer has no KL weight: beta must be 1 "
+                    + "with the dl4j engine (use the samediff engine for a beta-VAE)");
+        }
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(config.seed())
+                .dataType(DataType.FLOAT)
+                .updater(new Adam(config.learningRate()))
+                .list()
+                .layer(new org.deeplearning4j.nn.conf.layers.variational.VariationalAutoencoder.Builder()
+                        .nIn(config.inputSize())
+                        .nOut(config.latent())
+                        .encoderLayerSizes(config.hidden())
+                        .decoderLayerSizes(config.hidden())
+                        .activation(Activation.RELU)
+                        .pzxActivationFunction(Activation.IDENTITY)
+                        .reconstructionDistribution(config.decoder() == VaeConfig.Decoder.BERNOULLI
+                                ? new BernoulliReconstructionDistribution(Activation.SIGMOID)
+                                : new GaussianReconstructionDistribution(Activation.IDENTITY))
+                        .numSamples(1)
+                        .build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        Dl4jLayerVae vae = new Dl4jLayerVae(config, net);
+        LinearInit init = new LinearInit(config);
+        for (String layer : LAYERS) {
+            init.fill(vae.param(layer, "W"), vae.param(layer, "b"));
+        }
+        if (config.decoder() == VaeConfig.Decoder.GAUSSIAN) {
+            vae.logVarianceHalf(vae.param("fc4", "W")).assign(0);
+            vae.logVarianceHalf(vae.param("fc4", "b")).assign(0);
+        }
+        return vae;
+    }
+
+    private VariationalAutoencoder layer() {
+        return (VariationalAutoencoder) net.getLayer(0);
+    }
+
+    /** The DL4J parameter array (a view into the network's parameters) behind a reference layer name. */
+    private INDArray param(String layer, String kind) {
+        return layer().getParam(PARAMS.get(layer) + kind);
+    }
+
+    /** The part of a pXZ parameter that holds p(x|z)'s mean (all of it for Bernoulli). */
+    private INDArray meanHalf(INDArray pxz) {
+        if (config.decoder() == VaeConfig.Decoder.BERNOULLI) {
+            return pxz;
+        }
+        return pxz.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, config.inputSize()));
+    }
+
+    private INDArray logVarianceHalf(INDArray pxz) {
+        return pxz.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(config.inputSize(), 2L * config.inputSize()));
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public VaeConfig config() {
+        return config;
+    }
+
+    @Override
+    public double fit(DataSetIterator data, long seed, StepListener listener) {
+        Nd4j.getRandom().setSeed(seed);
+        double total = 0;
+        long images = 0;
+        data.reset();
+        while (data.hasNext()) {
+            INDArray x = data.next().getFeatures();
+            net.pretrainLayer(0, x);
+            // DL4J's score is the loss averaged over the batch; the reference sums it
+            double loss = layer().score() * x.rows();
+            total += loss;
+            images += x.rows();
+            listener.onStep((int) x.rows(), loss);
+        }
+        return total / images;
+    }
+
+    @Override
+    public Encoding encode(INDArray x) {
+        VariationalAutoencoder vae = layer();
+        LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
+        INDArray in = x.castTo(DataType.FLOAT);
+        // DL4J's forward pass returns the mean of q(z|x); log sigma^2 comes from the same encoder activations
+        INDArray mu = vae.activate(in, false, ws).dup();
+        IActivation act = vae.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer l
+                ? l.getActivationFn() : Activation.RELU.getActivationFunction();
+        INDArray h1 = act.getActivation(in.mmul(param("fc1", "W")).addiRowVector(param("fc1", "b")), false);
+        IActivation pzx = ((org.deeplearning4j.nn.conf.layers.variational.VariationalAutoencoder) vae.conf().getLayer())
+                .getPzxActivationFn();
+        INDArray logvar = pzx.getActivation(h1.mmul(param("fc22", "W")).addiRowVector(param("fc22", "b")), false);
+        return new Encoding(mu, logvar);
+    }
+
+    @Override
+    public INDArray decode(INDArray z) {
+        return layer().generateAtMeanGivenZ(z.castTo(DataType.FLOAT));
+    }
+
+    @Override
+    public INDArray logLikelihood(INDArray x, INDArray z) {
+        INDArray preOut = decoderPreOutput(z.castTo(DataType.FLOAT));
+        ReconstructionDistribution dist = ((org.deeplearning4j.nn.conf.layers.variational.VariationalAutoencoder)
+                layer().conf().getLayer()).getOutputDistribution();
+        return dist.exampleNegLogProbability(x.castTo(DataType.FLOAT), preOut).castTo(DataType.DOUBLE).reshape(x.rows()).negi();
+    }
+
+    /** DL4J's own decoder pass (kept private in DL4J 1.0.0-M2.1, so reached by reflection): p(x|z)'s pre-output. */
+    private INDArray decoderPreOutput(INDArray z) {
+        try {
+            return (INDArray) DECODE.invoke(layer(), z, LayerWorkspaceMgr.noWorkspaces());
+        } catch (IllegalAccessException | InvocationTargetException e) {
+            throw new IllegalStateException("cannot run DL4J's VAE decoder", e);
+        }
+    }
+
+    private static Method decodeMethod() {
+        try {
+            Method m = VariationalAutoencoder.class.getDeclaredMethod("decodeGivenLatentSpaceValues",
+                    INDArray.class, LayerWorkspaceMgr.class);
+            m.setAccessible(true);
+            return m;
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("this DL4J version lacks VariationalAutoencoder.decodeGivenLatentSpaceValues", e);
+        }
+    }
+
+    @Override
+    public Map<String, INDArray> weights() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (String layer : LAYERS) {
+            INDArray w = param(layer, "W");
+            INDArray b = param(layer, "b");
+            if (layer.equals("fc4")) {
+                w = meanHalf(w);
+                b = meanHalf(b);
+            }
+            out.put(layer + "_W", w.dup());
+            out.put(layer + "_b", b.dup().reshape(b.length()));
+        }
+        return out;
+    }
+
+    @Override
+    public void setWeights(Map<String, INDArray> weights) {
+        for (String layer : LAYERS) {
+            INDArray w = param(layer, "W");
+            INDArray b = param(layer, "b");
+            if (layer.equals("fc4")) {
+                if (config.decoder() == VaeConfig.Decoder.GAUSSIAN) {
+                    logVarianceHalf(w).assign(0);
+                    logVarianceHalf(b).assign(0);
+                }
+                w = meanHalf(w);
+                b = meanHalf(b);
+            }
+            assign(layer + "_W", weights.get(layer + "_W"), w);
+            assign(layer + "_b", weights.get(layer + "_b"), b);
+        }
+    }
+
+    private static void assign(String name, INDArray src, INDArray dst) {
+        if (src == null || src.length() != dst.length() || (src.rank() == 2 && !Arrays.equals(src.shape(), dst.shape()))) {
+            throw new IllegalArgumentException("weight " + name + " missing or not of shape " + Arrays.toString(dst.shape()));
+        }
+        dst.assign(src.castTo(dst.dataType()).reshape(dst.shape()));
+    }
+
+    /**
+     * DL4J's pretraining keeps Adam's state in the layer's own Solver, which {@code ModelSerializer} does not save
+     * (it saves the network's updater, unused by {@code pretrainLayer}); the model file carries it alongside.
+     */
+    @Override
+    public void save(Path file, Map<String, String> metadata) throws IOException {
+        Map<String, INDArray> extra = new LinkedHashMap<>();
+        if (layer().getOptimizer() != null) {
+            extra.put(PRETRAIN_UPDATER, layer().getOptimizer().getUpdater().getStateViewArray());
+        }
+        ModelFile.write(file, KIND, config, metadata, out -> {
+            java.io.ByteArrayOutputStream model = new java.io.ByteArrayOutputStream();
+            ModelSerializer.writeModel(net, model, true);
+            java.io.DataOutputStream data = new java.io.DataOutputStream(out);
+            data.writeInt(model.size());
+            model.writeTo(data);
+            NamedArrays.write(extra, data);
+        });
+    }
+
+    /** Restores a model written by {@link #save}, with its pretraining (Adam) state. */
+    public static Dl4jLayerVae load(ModelFile.Contents contents) throws IOException {
+        if (!KIND.equals(contents.engine())) {
+            throw new IOException("model was trained by the " + contents.engine() + " engine, not " + KIND);
+        }
+        java.io.DataInputStream in = new java.io.DataInputStream(new ByteArrayInputStream(contents.payload()));
+        byte[] model = new byte[in.readInt()];
+        in.readFully(model);
+        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(model), true);
+        Dl4jLayerVae vae = new Dl4jLayerVae(contents.config(), net);
+        INDArray state = NamedArrays.read(in).get(PRETRAIN_UPDATER);
+        if (state != null) {
+            vae.restorePretrainState(state);
+        }
+        return vae;
+    }
+
+    private void restorePretrainState(INDArray state) throws IOException {
+        VariationalAutoencoder l = layer();
+        Solver solver = new Solver.Builder().model(l).configure(l.conf()).listeners(l.getListeners()).build();
+        solver.getOptimizer().getUpdater().setStateViewArray(l, state, false);
+        try {
+            java.lang.reflect.Field f = VariationalAutoencoder.class.getDeclaredField("solver");
+            f.setAccessible(true);
+            f.set(l, solver);
+        } catch (ReflectiveOperationException e) {
+            throw new IOException("cannot restore DL4J's pretraining state", e);
+        }
+    }
+}

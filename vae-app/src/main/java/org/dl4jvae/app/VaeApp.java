@@ -1,1 +1,62 @@
-package org.dl4jvae.app; public class VaeApp { public static void main(String[] a){} }
+package org.dl4jvae.app;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The command-line application: {@code java -jar vae-app.jar <command> [options]}. */
+@Command(name = "vae-app", mixinStandardHelpOptions = true, versionProvider = VaeApp.Version.class,
+        description = "Train and use variational autoencoders on MNIST-style images (Deeplearning4j).",
+        subcommands = {TrainCommand.class, EvaluateCommand.class, SampleCommand.class, ReconstructCommand.class,
+                InterpolateCommand.class, LatentPlotCommand.class, AnomalyCommand.class, BenchCommand.class,
+                BenchDataCommand.class, CommandLine.HelpCommand.class})
+public final class VaeApp implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs a command line and returns the exit code; for tests and embedding. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        System.setProperty("java.awt.headless", "true");
+        CommandLine cl = new CommandLine(new VaeApp());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            if (ex instanceof AppException app) {
+                err.println("error: " + app.getMessage());
+                return app.exitCode();
+            }
+            // anything unexpected still gets one line, not a stack trace; VAE_DEBUG=1 shows the trace
+            if (System.getenv("VAE_DEBUG") != null) {
+                ex.printStackTrace(err);
+            }
+            err.println("error: " + ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage()));
+            return AppException.FAILURE;
+        });
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("error: " + ex.getMessage());
+            err.println("try: vae-app " + (ex.getCommandLine().getCommandName().equals("vae-app") ? ""
+                    : ex.getCommandLine().getCommandName() + " ") + "--help");
+            return AppException.USAGE;
+        });
+        return cl.execute(args);
+    }
+
+    /** The version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = VaeApp.class.getPackage().getImplementationVersion();
+            return new String[] {"dl4j-vae " + (v == null ? "dev" : v) + " (Deeplearning4j " + Versions.DL4J + ")"};
+        }
+    }
+}

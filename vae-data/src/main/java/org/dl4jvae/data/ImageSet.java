@@ -32,6 +32,12 @@ public record ImageSet(int rows, int cols, int numClasses, byte[] pixels, byte[]
         return new ImageSet(images.rows(), images.cols(), numClasses, images.pixels(), labels);
     }
 
+    /** Writes the images and labels as an IDX file pair. */
+    public void write(Path imagesFile, Path labelsFile, boolean gzip) throws IOException {
+        org.dl4jvae.data.idx.IdxWriter.writeImages(imagesFile, size(), rows, cols, pixels, gzip);
+        org.dl4jvae.data.idx.IdxWriter.writeLabels(labelsFile, labels, gzip);
+    }
+
     /** Number of images. */
     public int size() {
         return labels.length;
@@ -50,6 +56,11 @@ public record ImageSet(int rows, int cols, int numClasses, byte[] pixels, byte[]
     /** The first {@code n} images (all of them when {@code n} is at least the size). */
     public ImageSet limit(int n) {
         return n >= size() ? this : select(identity(n));
+    }
+
+    /** The images whose label is not {@code label}: a training set with one class held out. */
+    public ImageSet withoutLabel(int label) {
+        return select(java.util.stream.IntStream.range(0, size()).filter(i -> label(i) != label).toArray());
     }
 
     /** The images at the given indices, in that order. */

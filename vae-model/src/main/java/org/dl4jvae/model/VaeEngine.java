@@ -81,6 +81,20 @@ public interface VaeEngine {
     }
 
     /**
+     * The reconstruction log-probability of An and Cho (2015), per row: log of the mean of p(x|z_l) over
+     * {@code samples} draws z_l ~ q(z|x) (log-mean-exp, stable). Low values mark atypical inputs.
+     */
+    default INDArray reconstructionLogProbability(INDArray x, int samples) {
+        Encoding q = encode(x);
+        INDArray ll = Nd4j.create(DataType.DOUBLE, x.rows(), samples);
+        for (int s = 0; s < samples; s++) {
+            INDArray eps = VaeMath.standardNormal(q.mu().dataType(), q.mu().rows(), q.mu().columns());
+            ll.putColumn(s, logLikelihood(x, VaeMath.reparameterize(q.mu(), q.logvar(), eps)));
+        }
+        return VaeMath.logMeanExp(ll);
+    }
+
+    /**
      * The negative ELBO over a dataset, nats per image, with one z sample per image (eps seeded by {@code seed}) and
      * beta 1, as the reference's test loss.
      */

@@ -30,9 +30,19 @@ public final class Downloader {
     private final HttpClient http;
     private final Duration timeout;
 
-    /** A downloader for one dataset's official mirrors and checksums. */
+    /** Environment variable (or system property {@code vae.mirrors}): comma-separated base URLs replacing the mirrors. */
+    public static final String ENV_MIRRORS = "VAE_MIRRORS";
+
+    /**
+     * A downloader for one dataset's official checksums and mirrors; a site mirror (or a local server) can replace
+     * the mirrors through {@value #ENV_MIRRORS} or the system property {@code vae.mirrors}.
+     */
     public static Downloader forDataset(Dataset dataset) {
-        return new Downloader(dataset.mirrors(), dataset.md5(), Duration.ofSeconds(20), Duration.ofMinutes(5));
+        String custom = System.getProperty("vae.mirrors", System.getenv(ENV_MIRRORS));
+        List<URI> mirrors = custom == null || custom.isBlank() ? dataset.mirrors()
+                : java.util.Arrays.stream(custom.split(",")).map(String::trim).filter(m -> !m.isEmpty())
+                        .map(m -> URI.create(m.endsWith("/") ? m : m + "/")).toList();
+        return new Downloader(mirrors, dataset.md5(), Duration.ofSeconds(20), Duration.ofMinutes(5));
     }
 
     /**

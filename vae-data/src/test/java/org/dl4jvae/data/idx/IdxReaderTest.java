@@ -30,6 +30,18 @@ class IdxReaderTest {
     }
 
     @Test
+    void writerRoundTrips() throws Exception {
+        byte[] pixels = IdxReader.readImages(write(dir, "src", images(6, 3, 2))).pixels();
+        byte[] labels = IdxReader.readLabels(write(dir, "lab", labels(6)), 10);
+        ImageSet set = new ImageSet(3, 2, 10, pixels, labels);
+        set.write(dir.resolve("out-img.gz"), dir.resolve("out-lab.gz"), true);
+        ImageSet back = ImageSet.read(dir.resolve("out-img.gz"), dir.resolve("out-lab.gz"), 10);
+        assertArrayEquals(pixels, back.pixels());
+        assertArrayEquals(labels, back.labels());
+        assertEquals(3, back.rows());
+    }
+
+    @Test
     void readsLabels() throws Exception {
         byte[] l = IdxReader.readLabels(write(dir, "l", gzip(labels(23))), 10);
         assertEquals(23, l.length);

@@ -60,6 +60,21 @@ public final class SameDiffVae implements VaeEngine {
             adamState.put(p, state);
             adam.put(p, updater);
         }
+        quietly(sd::createGradFunction);
+    }
+
+    /**
+     * SameDiff 1.0.0-M2.1 prints a line to stdout for every op it differentiates; a library must not write to its
+     * caller's stdout, so the one-time gradient construction runs with stdout muted.
+     */
+    private static synchronized void quietly(Runnable r) {
+        java.io.PrintStream out = System.out;
+        System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        try {
+            r.run();
+        } finally {
+            System.setOut(out);
+        }
     }
 
     /** A new, initialised model. */

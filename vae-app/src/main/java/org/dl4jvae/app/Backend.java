@@ -1,0 +1,57 @@
+package org.dl4jvae.app;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * What ND4J runs on, read from the backend's own environment report, so that no code names a backend class:
+ * the backend (CPU or CUDA) and the device (the CPU model, or the GPU's name and memory).
+ */
+record Backend(String name, String device) {
+
+    @SuppressWarnings("unchecked")
+    static Backend current() {
+        Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
+        String backend = String.valueOf(env.getOrDefault("backend", "unknown"));
+        Object devices = env.get("cuda.devicesInformation");
+        if (devices instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> gpu) {
+            Object name = gpu.get("cuda.deviceName");
+            Object mem = gpu.get("cuda.totalMemory");
+            String memory = mem instanceof Number n ? String.format(" (%.1f GiB)", n.doubleValue() / (1L << 30)) : "";
+            return new Backend(backend, name + memory);
+        }
+        return new Backend(backend, cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux: the architecture will do
+        }
+        return System.getProperty("os.arch");
+    }
+
+    /** Peak resident memory of this process in MiB (Linux), or -1. */
+    static long peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux
+        }
+        return -1;
+    }
+}

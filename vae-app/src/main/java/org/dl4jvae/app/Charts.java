@@ -1,0 +1,53 @@
+package org.dl4jvae.app;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** Plots drawn with XChart and saved as PNG, atomically. */
+final class Charts {
+
+    private Charts() {
+    }
+
+    /** Train and test loss per epoch. */
+    static void lossCurves(List<double[]> rows, String title, Path out) {
+        double[] epoch = new double[rows.size()];
+        double[] train = new double[rows.size()];
+        double[] test = new double[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            epoch[i] = rows.get(i)[0];
+            train[i] = rows.get(i)[1];
+            test[i] = rows.get(i)[2];
+        }
+        XYChart chart = new XYChartBuilder().width(800).height(500).title(title)
+                .xAxisTitle("epoch").yAxisTitle("negative ELBO (nats per image)").build();
+        chart.getStyler().setMarkerSize(6);
+        chart.addSeries("train", epoch, train);
+        chart.addSeries("test", epoch, test);
+        save(chart, out);
+    }
+
+    /** Points coloured by class: {@code xs[c]}, {@code ys[c]} are the coordinates of class c. */
+    static void scatter(double[][] xs, double[][] ys, List<String> classNames, String title, String xTitle,
+                        String yTitle, Path out) {
+        XYChart chart = new XYChartBuilder().width(900).height(800).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle)
+                .build();
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setMarkerSize(4);
+        for (int c = 0; c < xs.length; c++) {
+            if (xs[c].length > 0) {
+                chart.addSeries(classNames.get(c), xs[c], ys[c]).setMarker(SeriesMarkers.CIRCLE);
+            }
+        }
+        save(chart, out);
+    }
+
+    private static void save(XYChart chart, Path out) {
+        AtomicFiles.writeAtomically(out, o -> BitmapEncoder.saveBitmap(chart, o, BitmapEncoder.BitmapFormat.PNG));
+    }
+}

@@ -1,0 +1,48 @@
+package org.dl4jvae.app;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.dl4jvae.model.ElboEstimate;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Prints the test-set negative ELBO and importance-weighted NLL of a trained model as one JSON object. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Test-set negative ELBO and importance-weighted -log p(x), nats per image, as JSON.")
+final class EvaluateCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin
+    TrainedRun trained;
+    @Option(names = "--dataset", description = "default: the run's dataset")
+    String dataset;
+    @Option(names = "--data-dir", description = "default: the run's data directory")
+    Path dataDir;
+    @Option(names = "--iw-samples", defaultValue = "100", description = "K for the importance-weighted bound")
+    int k;
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+
+    @Override
+    public Integer call() {
+        if (k < 1) {
+            throw AppException.usage("--iw-samples must be at least 1");
+        }
+        TrainedRun.Loaded r = trained.load();
+        DataSets data = DataSets.load(dataset != null ? dataset : r.settings().dataset(),
+                dataDir != null ? dataDir : r.settings().dataDir());
+        ElboEstimate elbo = r.vae().negativeElbo(DataSets.inOrder(data.test(), 500), seed);
+        double iw = r.vae().importanceWeightedNll(DataSets.inOrder(data.test(), 500), k, seed);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("images", elbo.images());
+        out.put("elbo_loss", elbo.loss());
+        out.put("iw_nll", iw);
+        out.put("iw_samples", k);
+        spec.commandLine().getOut().println(Json.write(out));
+        return 0;
+    }
+}

@@ -1,0 +1,48 @@
+package org.dl4jvae.app;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Decodes the straight line between the latent means of two test images. */
+@Command(name = "interpolate", mixinStandardHelpOptions = true,
+        description = "Decode the straight line between the latent means of test images I and J.")
+final class InterpolateCommand implements Callable<Integer> {
+
+    @CommandLine.Mixin
+    TrainedRun trained;
+    @Option(names = "--from", required = true, paramLabel = "I")
+    int from;
+    @Option(names = "--to", required = true, paramLabel = "J")
+    int to;
+    @Option(names = "--steps", defaultValue = "10")
+    int steps;
+    @Option(names = "--out", required = true, paramLabel = "FILE.png")
+    Path out;
+    @Option(names = "--data-dir", description = "default: the run's data directory")
+    Path dataDir;
+
+    @Override
+    public Integer call() {
+        if (steps < 2) {
+            throw AppException.usage("--steps must be at least 2");
+        }
+        TrainedRun.Loaded r = trained.load();
+        DataSets data = DataSets.load(r.settings().dataset(), dataDir != null ? dataDir : r.settings().dataDir());
+        int n = data.test().size();
+        if (from < 0 || from >= n || to < 0 || to >= n) {
+            throw AppException.usage("--from and --to must be test image indices in 0.." + (n - 1));
+        }
+        INDArray pair = DataSets.inOrder(data.test().select(new int[] {from, to}), 2).next().getFeatures();
+        INDArray mu = r.vae().encode(pair).mu();
+        INDArray t = Nd4j.linspace(0, 1, steps, mu.dataType()).reshape(steps, 1);
+        // z(t) = (1 - t) * mu_I + t * mu_J
+        INDArray z = t.rsub(1).mmul(mu.getRow(0, true)).addi(t.mmul(mu.getRow(1, true)));
+        Images.grid(r.vae().decode(z), steps, 28, 2, out);
+        return 0;
+    }
+}

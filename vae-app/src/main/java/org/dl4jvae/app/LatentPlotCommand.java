@@ -1,0 +1,73 @@
+package org.dl4jvae.app;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.dl4jvae.data.MinibatchIterator;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Test-set latent means coloured by label; for a 2-d latent space also the decoded manifold. */
+@Command(name = "latent-plot", mixinStandardHelpOptions = true,
+        description = "Scatter the test set's latent means by label (first two principal components when latent > 2);"
+                + " with latent = 2 also write FILE-manifold.png, the decoded grid over z.")
+final class LatentPlotCommand implements Callable<Integer> {
+
+    @CommandLine.Mixin
+    TrainedRun trained;
+    @Option(names = "--out", required = true, paramLabel = "FILE.png")
+    Path out;
+    @Option(names = "--data-dir", description = "default: the run's data directory")
+    Path dataDir;
+
+    @Override
+    public Integer call() {
+        TrainedRun.Loaded r = trained.load();
+        DataSets data = DataSets.load(r.settings().dataset(), dataDir != null ? dataDir : r.settings().dataDir());
+        List<INDArray> parts = new ArrayList<>();
+        MinibatchIterator it = DataSets.inOrder(data.test(), 1000);
+        while (it.hasNext()) {
+            parts.add(r.vae().encode(it.next().getFeatures()).mu());
+        }
+        double[][] mu = Nd4j.vstack(parts.toArray(INDArray[]::new)).castTo(DataType.DOUBLE).toDoubleMatrix();
+        int latent = mu[0].length;
+        double[][] xy = latent == 2 ? mu : Pca.project(mu, 2);
+        int classes = data.test().numClasses();
+        List<List<double[]>> byClass = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            byClass.add(new ArrayList<>());
+        }
+        for (int i = 0; i < xy.length; i++) {
+            byClass.get(data.test().label(i)).add(xy[i]);
+        }
+        double[][] xs = new double[classes][];
+        double[][] ys = new double[classes][];
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            xs[c] = byClass.get(c).stream().mapToDouble(p -> p[0]).toArray();
+            ys[c] = byClass.get(c).stream().mapToDouble(p -> p[1]).toArray();
+            names.add(Integer.toString(c));
+        }
+        String axis = latent == 2 ? "z" : "PC";
+        Charts.scatter(xs, ys, names, "test-set latent means (" + r.settings().dataset() + ", latent " + latent + ")",
+                axis + "1", axis + "2", out);
+        if (latent == 2) {
+            int n = 20;
+            INDArray z = Nd4j.create(DataType.FLOAT, (long) n * n, 2);
+            for (int row = 0; row < n; row++) {
+                for (int col = 0; col < n; col++) {
+                    z.putScalar(new long[] {row * n + col, 0}, -2.5 + 5.0 * col / (n - 1));
+                    z.putScalar(new long[] {row * n + col, 1}, 2.5 - 5.0 * row / (n - 1));
+                }
+            }
+            String name = out.getFileName().toString().replaceFirst("\\.png$", "");
+            Images.grid(r.vae().decode(z), n, 28, 1, out.resolveSibling(name + "-manifold.png"));
+        }
+        return 0;
+    }
+}

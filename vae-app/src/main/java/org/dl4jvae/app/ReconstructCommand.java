@@ -1,0 +1,36 @@
+package org.dl4jvae.app;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The first test images above their reconstructions. */
+@Command(name = "reconstruct", mixinStandardHelpOptions = true,
+        description = "Write the first N test images above their reconstructions (decoded at the latent mean).")
+final class ReconstructCommand implements Callable<Integer> {
+
+    @CommandLine.Mixin
+    TrainedRun trained;
+    @Option(names = "--count", defaultValue = "8")
+    int count;
+    @Option(names = "--out", required = true, paramLabel = "FILE.png")
+    Path out;
+    @Option(names = "--data-dir", description = "default: the run's data directory")
+    Path dataDir;
+
+    @Override
+    public Integer call() {
+        TrainedRun.Loaded r = trained.load();
+        DataSets data = DataSets.load(r.settings().dataset(), dataDir != null ? dataDir : r.settings().dataDir());
+        if (count < 1 || count > data.test().size()) {
+            throw AppException.usage("--count must be in 1.." + data.test().size());
+        }
+        INDArray x = DataSets.inOrder(data.test(), count).next().getFeatures();
+        Images.grid(Nd4j.vstack(x, r.vae().reconstruct(x)), count, 28, 2, out);
+        return 0;
+    }
+}

@@ -1,0 +1,35 @@
+package org.dl4jvae.app;
+
+import java.nio.file.Path;
+import org.dl4jvae.model.VaeEngine;
+import picocli.CommandLine.Option;
+
+/** The {@code --run DIR} option of the commands that use a trained model, and what it loads. */
+final class TrainedRun {
+
+    @Option(names = "--run", required = true, paramLabel = "DIR", description = "a run directory written by train")
+    Path dir;
+
+    @Option(names = "--checkpoint", defaultValue = "last", description = "last or best (default: ${DEFAULT-VALUE})")
+    String checkpoint;
+
+    /** A loaded run: its settings and its model, whose engine must be the one config.json names. */
+    record Loaded(RunDirectory run, TrainSettings settings, VaeEngine vae) {
+    }
+
+    Loaded load() {
+        RunDirectory run = RunDirectory.open(dir);
+        TrainSettings settings = TrainSettings.fromJson(run.readConfig(), run.config());
+        Path file = switch (checkpoint) {
+            case "last" -> run.lastCheckpoint();
+            case "best" -> run.bestCheckpoint();
+            default -> throw AppException.usage("--checkpoint must be last or best");
+        };
+        VaeEngine vae = TrainCommand.load(file).engine();
+        if (!vae.kind().equals(settings.engine())) {
+            throw AppException.failure(file + " holds a " + vae.kind() + " model but " + run.config() + " says "
+                    + settings.engine());
+        }
+        return new Loaded(run, settings, vae);
+    }
+}

@@ -1,0 +1,178 @@
+package org.dl4jvae.app;
+
+import static org.dl4jvae.app.AppFixture.run;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.awt.image.BufferedImage;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands that use a trained model, and every kind of bad input: one line on stderr, a non-zero exit. */
+class CommandsTest {
+
+    @TempDir
+    static Path tmp;
+    static Path data;
+    static Path run2d;
+
+    @BeforeAll
+    static void trainOnce() throws Exception {
+        data = AppFixture.dataset(Files.createDirectories(tmp.resolve("data")));
+        run2d = tmp.resolve("run2d");
+        AppFixture.Result r = run("train", "--data-dir", data.toString(), "--hidden", "64", "--latent", "2",
+                "--epochs", "3", "--exclude-class", "1", "--out", run2d.toString());
+        assertEquals(0, r.exit(), r.err());
+    }
+
+    static BufferedImage png(Path p) throws Exception {
+        BufferedImage img = ImageIO.read(p.toFile());
+        assertNotNull(img, p + " is a readable PNG");
+        return img;
+    }
+
+    static void assertOneLineError(AppFixture.Result r, int exit, String contains) {
+        assertEquals(exit, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains(contains), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+        assertTrue(r.err().lines().count() <= 2, "one message (and a --help hint): " + r.err());
+    }
+
+    @Test
+    void evaluatePrintsOneJsonObjectWithTheIwBoundBelowTheElbo() {
+        AppFixture.Result r = run("evaluate", "--run", run2d.toString(), "--iw-samples", "20");
+        assertEquals(0, r.exit(), r.err());
+        Map<String, Object> json = Json.parse(r.out().trim());
+        assertEquals(List.of("images", "elbo_loss", "iw_nll", "iw_samples"), List.copyOf(json.keySet()));
+        assertEquals(200L, json.get("images"));
+        assertEquals(20L, json.get("iw_samples"));
+        assertTrue((Double) json.get("iw_nll") < (Double) json.get("elbo_loss"), json.toString());
+    }
+
+    @Test
+    void imageCommandsWriteRealPngs() throws Exception {
+        Path s = tmp.resolve("s.png");
+        assertEquals(0, run("sample", "--run", run2d.toString(), "--count", "16", "--out", s.toString()).exit());
+        assertEquals(4 * 56 + 5 * 2, png(s).getWidth());
+        Path rec = tmp.resolve("r.png");
+        assertEquals(0, run("reconstruct", "--run", run2d.toString(), "--count", "8", "--out", rec.toString()).exit());
+        assertEquals(2 * 56 + 3 * 2, png(rec).getHeight());
+        Path in = tmp.resolve("i.png");
+        assertEquals(0, run("interpolate", "--run", run2d.toString(), "--from", "0", "--to", "5", "--steps", "7",
+                "--out", in.toString()).exit());
+        assertEquals(7 * 56 + 8 * 2, png(in).getWidth());
+        Path lp = tmp.resolve("latent.png");
+        AppFixture.Result r = run("latent-plot", "--run", run2d.toString(), "--out", lp.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(png(lp).getWidth() > 500);
+        assertEquals(20 * 28 + 21 * 2, png(tmp.resolve("latent-manifold.png")).getWidth(), "latent = 2: the manifold");
+    }
+
+    @Test
+    void anomalyReportsTheAurocOfTheExcludedClass() throws Exception {
+        Path out = tmp.resolve("anomaly.png");
+        AppFixture.Result r = run("anomaly", "--run", run2d.toString(), "--out", out.toString(), "--top", "3");
+        assertEquals(0, r.exit(), r.err());
+        Map<String, Object> json = Json.parse(r.out().trim());
+        assertEquals(1L, json.get("excluded_class"));
+        double auroc = (Double) json.get("auroc");
+        assertTrue(auroc >= 0 && auroc <= 1, json.toString());
+        assertEquals(10 * 28 + 11 * 2, png(out).getHeight(), "one row per class");
+    }
+
+    @Test
+    void aurocOfAPerfectAndAReversedScore() {
+        byte[] labels = {0, 0, 1, 1};
+        org.dl4jvae.data.ImageSet s = new org.dl4jvae.data.ImageSet(1, 1, 10, new byte[4], labels);
+        assertEquals(1.0, AnomalyCommand.auroc(s, new double[] {-1, -2, -10, -20}, 1));
+        assertEquals(0.0, AnomalyCommand.auroc(s, new double[] {-10, -20, -1, -2}, 1));
+        assertEquals(0.5, AnomalyCommand.auroc(s, new double[] {-1, -1, -1, -1}, 1));
+    }
+
+    @Test
+    void usageErrorsExitWith2() {
+        assertOneLineError(run("train", "--no-such-option"), 2, "Unknown option");
+        assertOneLineError(run("train", "--epochs", "zero"), 2, "--epochs");
+        assertOneLineError(run("train", "--epochs", "0", "--data-dir", data.toString()), 2, "--epochs must be positive");
+        assertOneLineError(run("train", "--engine", "torch"), 2, "unknown engine");
+        assertOneLineError(run("frobnicate"), 2, "Unmatched argument");
+        assertOneLineError(run("evaluate"), 2, "--run");
+    }
+
+    @Test
+    void missingOrWrongRunDirectories() throws Exception {
+        assertOneLineError(run("evaluate", "--run", tmp.resolve("nope").toString()), 1, "does not exist");
+        assertOneLineError(run("evaluate", "--run", data.toString()), 1, "is not a training run");
+
+        Path other = tmp.resolve("other-engine");
+        copyRun(run2d, other);
+        Path config = other.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("\"engine\":\"samediff\"", "\"engine\":\"dl4j\""));
+        assertOneLineError(run("evaluate", "--run", other.toString()), 1, "holds a samediff model");
+
+        Path broken = tmp.resolve("broken-model");
+        copyRun(run2d, broken);
+        Files.writeString(broken.resolve("checkpoints/last.zip"), "not a zip");
+        assertOneLineError(run("sample", "--run", broken.toString(), "--out", tmp.resolve("x.png").toString()), 1,
+                "not a dl4j-vae model file");
+    }
+
+    static void copyRun(Path from, Path to) throws Exception {
+        Files.createDirectories(to.resolve("checkpoints"));
+        Files.copy(from.resolve("config.json"), to.resolve("config.json"));
+        Files.copy(from.resolve("checkpoints/last.zip"), to.resolve("checkpoints/last.zip"));
+    }
+
+    @Test
+    void corruptDataFilesAreNamed() throws Exception {
+        Path bad = Files.createDirectories(tmp.resolve("bad-data"));
+        for (String f : List.of("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+                "t10k-labels-idx1-ubyte.gz")) {
+            Files.copy(data.resolve(f), bad.resolve(f));
+        }
+        byte[] img = Files.readAllBytes(bad.resolve("train-images-idx3-ubyte.gz"));
+        Files.write(bad.resolve("train-images-idx3-ubyte.gz"), java.util.Arrays.copyOf(img, img.length / 2));
+        Path out = tmp.resolve("never");
+        assertOneLineError(run("train", "--data-dir", bad.toString(), "--out", out.toString()), 1,
+                "train-images-idx3-ubyte.gz");
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void noDataAndNoNetworkSaysWhatToDoAndWritesNothing() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        System.setProperty("vae.mirrors", "http://127.0.0.1:" + closed + "/");
+        try {
+            Path empty = Files.createDirectories(tmp.resolve("empty"));
+            Path out = tmp.resolve("never2");
+            AppFixture.Result r = run("train", "--data-dir", empty.toString(), "--out", out.toString());
+            assertOneLineError(r, 1, "could not download");
+            assertTrue(r.err().contains("t10k-labels-idx1-ubyte.gz") && r.err().contains(empty.toString()), r.err());
+            assertFalse(Files.exists(out));
+            try (var files = Files.list(empty)) {
+                assertEquals(0, files.count(), "no partial download left");
+            }
+        } finally {
+            System.clearProperty("vae.mirrors");
+        }
+    }
+
+    @Test
+    void unwritableOutputIsOneLineAndLeavesNothing() throws Exception {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        AppFixture.Result r = run("sample", "--run", run2d.toString(), "--out", file.resolve("x.png").toString());
+        assertOneLineError(r, 1, "cannot write");
+        AppFixture.Result t = run("train", "--data-dir", data.toString(), "--out", file.resolve("run").toString());
+        assertEquals(1, t.exit(), t.err());
+        assertTrue(t.err().contains("cannot create run directory"), t.err());
+    }
+}

@@ -88,6 +88,14 @@ class TrainCommandTest {
             // epoch, train loss and test loss agree to the last printed digit; timings differ
             assertEquals(List.of(a.get(i).split(",")).subList(0, 3), List.of(b.get(i).split(",")).subList(0, 3));
         }
+        // the model-using commands read the engine from config.json: a dl4j run works like a samediff one
+        AppFixture.Result eval = run("evaluate", "--run", split.toString(), "--iw-samples", "5");
+        assertEquals(0, eval.exit(), eval.err());
+        assertEquals(200L, Json.parse(eval.out().trim()).get("images"));
+        Path png = tmp.resolve("dl4j-samples.png");
+        assertEquals(0, run("sample", "--run", split.toString(), "--out", png.toString()).exit());
+        assertEquals(8 * 56 + 9 * 2, png(png).getWidth());
+
         AppFixture.Result again = run("train", "--resume", split.toString(), "--epochs", "3");
         assertEquals(0, again.exit());
         assertTrue(again.out().contains("nothing to do"), again.out());

@@ -68,6 +68,6 @@ final class BenchCommand implements Callable<Integer> {
         byte[] pixels = new byte[n * 784];
         new SplittableRandom(7).nextBytes(pixels);
         ImageSet data = new ImageSet(28, 28, 10, pixels, new byte[n]);
-        return MinibatchIterator.builder(data).batchSize(batchSize).seed(3).build();
+        return MinibatchIterator.builder(data).batchSize(batchSize).seed(3).releasePrevious(true).build();
     }
 }

@@ -26,7 +26,7 @@ final class BenchDataCommand implements Callable<Integer> {
     Path dataDir;
     @Option(names = "--batch-size", defaultValue = "128")
     int batchSize;
-    @Option(names = "--repeats", defaultValue = "5", description = "the best of this many runs is reported")
+    @Option(names = "--repeats", defaultValue = "10", description = "the best of this many runs is reported")
     int repeats;
 
     @Override
@@ -47,7 +47,7 @@ final class BenchDataCommand implements Callable<Integer> {
                 throw AppException.failure(e.getMessage());
             }
             decode = Math.min(decode, (System.nanoTime() - t0) / 1e9);
-            MinibatchIterator it = MinibatchIterator.builder(train).batchSize(batchSize).seed(r).build();
+            MinibatchIterator it = MinibatchIterator.builder(train).batchSize(batchSize).seed(r).releasePrevious(true).build();
             long t1 = System.nanoTime();
             long images = 0;
             while (it.hasNext()) {

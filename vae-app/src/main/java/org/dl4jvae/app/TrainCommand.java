@@ -198,7 +198,8 @@ final class TrainCommand implements Callable<Integer> {
 
             Thread hook = interruptionNotice(run);
             Runtime.getRuntime().addShutdownHook(hook);
-            MinibatchIterator batches = MinibatchIterator.builder(train).batchSize(s.batchSize()).seed(s.seed()).build();
+            MinibatchIterator batches = MinibatchIterator.builder(train).batchSize(s.batchSize()).seed(s.seed())
+                    .releasePrevious(true).build();
             INDArray shown = DataSets.inOrder(data.test(), 8).next().getFeatures();
             for (int e = done; e < s.epochs(); e++) {
                 batches.setEpoch(e);

@@ -1,9 +1,11 @@
 package org.dl4jvae.data;
 
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.AsyncDataSetIterator;
 import org.nd4j.linalg.dataset.DataSet;
@@ -42,6 +44,9 @@ public final class MinibatchIterator implements DataSetIterator {
     private int cursor;
     private SplittableRandom bernoulli;
     private DataSetPreProcessor preProcessor;
+    private final boolean releasePrevious;
+    private DataSet previous;
+    private float[] stagingBuffer = new float[0];
 
     private MinibatchIterator(Builder b) {
         this.data = b.data;
@@ -50,6 +55,7 @@ public final class MinibatchIterator implements DataSetIterator {
         this.shuffle = b.shuffle;
         this.dropLast = b.dropLast;
         this.binarization = b.binarization;
+        this.releasePrevious = b.releasePrevious;
         List<String> names = new ArrayList<>();
         for (int i = 0; i < data.numClasses(); i++) {
             names.add(Integer.toString(i));
@@ -73,6 +79,8 @@ public final class MinibatchIterator implements DataSetIterator {
         if (e < 0) {
             throw new IllegalArgumentException("epoch must be >= 0: " + e);
         }
+        release(previous);
+        previous = null;
         epoch = e;
         cursor = 0;
         order = ImageSet.identity(data.size());
@@ -118,8 +126,21 @@ public final class MinibatchIterator implements DataSetIterator {
         int d = data.imageSize();
         int classes = data.numClasses();
         byte[] pixels = data.pixels();
-        float[] features = new float[b * d];
-        float[] labels = new float[b * classes];
+        INDArray f;
+        INDArray l;
+        if (previous != null && previous.getFeatures().rows() == b && !previous.getFeatures().wasClosed()) {
+            // the previous batch is no longer valid: its native buffers are refilled, nothing is allocated
+            f = previous.getFeatures();
+            l = previous.getLabels();
+        } else {
+            release(previous);
+            // written straight into native buffers: building arrays from Java arrays costs ten times more
+            f = Nd4j.createUninitialized(DataType.FLOAT, b, d);
+            l = Nd4j.createUninitialized(DataType.FLOAT, b, classes);
+        }
+        float[] oneHot = new float[b * classes];
+        FloatBuffer features = f.data().asNioFloat();
+        float[] staging = stagingBuffer.length >= b * d ? stagingBuffer : (stagingBuffer = new float[b * d]);
         for (int i = 0; i < b; i++) {
             int img = order[cursor + i];
             int src = img * d;
@@ -127,28 +148,31 @@ public final class MinibatchIterator implements DataSetIterator {
             switch (binarization) {
                 case NONE -> {
                     for (int p = 0; p < d; p++) {
-                        features[dst + p] = SCALE[pixels[src + p] & 0xff];
+                        staging[dst + p] = SCALE[pixels[src + p] & 0xff];
                     }
                 }
                 case STATIC -> {
                     for (int p = 0; p < d; p++) {
-                        features[dst + p] = SCALE[pixels[src + p] & 0xff] >= 0.5f ? 1f : 0f;
+                        staging[dst + p] = SCALE[pixels[src + p] & 0xff] >= 0.5f ? 1f : 0f;
                     }
                 }
                 case DYNAMIC -> {
                     for (int p = 0; p < d; p++) {
-                        features[dst + p] = bernoulli.nextFloat() < SCALE[pixels[src + p] & 0xff] ? 1f : 0f;
+                        staging[dst + p] = bernoulli.nextFloat() < SCALE[pixels[src + p] & 0xff] ? 1f : 0f;
                     }
                 }
             }
-            labels[i * classes + data.label(img)] = 1f;
+            oneHot[i * classes + data.label(img)] = 1f;
         }
+        features.put(0, staging, 0, b * d);
+        l.data().asNioFloat().put(oneHot);
         cursor += b;
-        INDArray f = Nd4j.create(features, new long[] {b, d}, 'c');
-        INDArray l = Nd4j.create(labels, new long[] {b, classes}, 'c');
         DataSet ds = new DataSet(f, l);
         if (preProcessor != null) {
             preProcessor.preProcess(ds);
+        }
+        if (releasePrevious) {
+            previous = ds;
         }
         return ds;
     }
@@ -200,6 +224,14 @@ public final class MinibatchIterator implements DataSetIterator {
         return labelNames;
     }
 
+    /** Frees a batch's native memory now instead of when the garbage collector gets to it. */
+    private static void release(DataSet ds) {
+        if (ds != null) {
+            ds.getFeatures().close();
+            ds.getLabels().close();
+        }
+    }
+
     private static long mix(long seed, int epoch) {
         // SplittableRandom's own mixer spreads nearby seeds; the multiplier keeps (seed, epoch) pairs apart
         return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch).nextLong();
@@ -213,6 +245,7 @@ public final class MinibatchIterator implements DataSetIterator {
         private boolean shuffle = true;
         private boolean dropLast;
         private Binarization binarization = Binarization.NONE;
+        private boolean releasePrevious;
 
         private Builder(ImageSet data) {
             this.data = data;
@@ -243,6 +276,16 @@ public final class MinibatchIterator implements DataSetIterator {
 
         public Builder binarization(Binarization binarization) {
             this.binarization = binarization;
+            return this;
+        }
+
+        /**
+         * Makes a batch valid only until the next one is requested: its native buffers are then refilled (or freed
+         * on a new epoch), so a consumer that keeps no batch beyond its step iterates without allocating. Not for
+         * use with prefetching or with consumers that hold on to batches.
+         */
+        public Builder releasePrevious(boolean releasePrevious) {
+            this.releasePrevious = releasePrevious;
             return this;
         }
 

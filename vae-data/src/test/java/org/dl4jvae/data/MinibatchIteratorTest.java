@@ -135,6 +135,29 @@ class MinibatchIteratorTest {
     }
 
     @Test
+    void releasePreviousRecyclesBuffersAndServesTheSameBatches() {
+        MinibatchIterator it = MinibatchIterator.builder(data(50)).batchSize(16).releasePrevious(true).seed(7).build();
+        MinibatchIterator plain = MinibatchIterator.builder(data(50)).batchSize(16).seed(7).build();
+        INDArray firstBuffer = null;
+        for (int epoch = 0; epoch < 2; epoch++) {
+            while (plain.hasNext()) {
+                DataSet expected = plain.next();
+                DataSet got = it.next();
+                assertEquals(expected.getFeatures(), got.getFeatures());
+                assertEquals(expected.getLabels(), got.getLabels());
+                if (epoch == 0 && firstBuffer == null) {
+                    firstBuffer = got.getFeatures();
+                } else if (epoch == 0 && got.getFeatures().rows() == 16) {
+                    assertSame(firstBuffer, got.getFeatures(), "full batches refill one buffer");
+                }
+            }
+            plain.reset();
+            it.reset();
+        }
+        assertTrue(firstBuffer.wasClosed(), "a new epoch frees the old buffers");
+    }
+
+    @Test
     void prefetchingServesTheSameBatches() {
         MinibatchIterator plain = MinibatchIterator.builder(data(50)).batchSize(8).seed(7).build();
         DataSetIterator prefetched = MinibatchIterator.prefetching(

@@ -40,12 +40,15 @@ final class AnomalyCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--data-dir", description = "default: the run's data directory")
     Path dataDir;
+    @CommandLine.Mixin
+    ThreadsOption threads;
 
     @Override
     public Integer call() {
         if (top < 1 || samples < 1) {
             throw AppException.usage("--top and --samples must be at least 1");
         }
+        threads.apply();
         TrainedRun.Loaded r = trained.load();
         ImageSet test = DataSets.load(r.settings().dataset(), dataDir != null ? dataDir : r.settings().dataDir()).test();
         Nd4j.getRandom().setSeed(seed);

@@ -32,6 +32,8 @@ final class BenchCommand implements Callable<Integer> {
     int hidden;
     @Option(names = "--latent", defaultValue = "20")
     int latent;
+    @CommandLine.Mixin
+    ThreadsOption threads;
 
     @Override
     public Integer call() {
@@ -41,6 +43,7 @@ final class BenchCommand implements Callable<Integer> {
         if (batchSize < 1 || batches < 1 || warmup < 0 || hidden < 1 || latent < 1) {
             throw AppException.usage("--batch-size, --batches, --hidden and --latent must be positive, --warmup >= 0");
         }
+        threads.apply();
         VaeEngine vae = VaeEngines.create(engine, VaeConfig.defaults().withSizes(784, hidden, latent));
         if (warmup > 0) {
             vae.fit(iterator(warmup), 1);

@@ -26,12 +26,15 @@ final class EvaluateCommand implements Callable<Integer> {
     int k;
     @Option(names = "--seed", defaultValue = "1")
     long seed;
+    @CommandLine.Mixin
+    ThreadsOption threads;
 
     @Override
     public Integer call() {
         if (k < 1) {
             throw AppException.usage("--iw-samples must be at least 1");
         }
+        threads.apply();
         TrainedRun.Loaded r = trained.load();
         DataSets data = DataSets.load(dataset != null ? dataset : r.settings().dataset(),
                 dataDir != null ? dataDir : r.settings().dataDir());

@@ -63,12 +63,15 @@ final class TrainCommand implements Callable<Integer> {
     Path resume;
     @Option(names = "--progress", defaultValue = "auto", description = "auto, bar or plain (auto: a bar on a terminal)")
     String progress;
+    @CommandLine.Mixin
+    ThreadsOption threads;
 
     private static final String[] FIXED_ON_RESUME = {"--dataset", "--engine", "--batch-size", "--hidden", "--latent",
             "--lr", "--beta", "--seed", "--limit", "--exclude-class", "--decoder", "--init", "--out"};
 
     @Override
     public Integer call() {
+        threads.apply();
         PrintWriter stdout = spec.commandLine().getOut();
         RunDirectory run;
         TrainSettings settings;

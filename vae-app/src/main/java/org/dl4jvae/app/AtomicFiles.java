@@ -24,7 +24,7 @@ final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+            tmp = dir.resolve("." + target.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 writer.write(out);
             }

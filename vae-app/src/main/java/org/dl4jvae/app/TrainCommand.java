@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -244,13 +243,11 @@ final class TrainCommand implements Callable<Integer> {
             Map<String, String> meta = Map.of("epoch", Integer.toString(epoch), "best_test_loss", Double.toString(best));
             try {
                 vae.save(run.lastCheckpoint(), meta);
-                if (improved) {
-                    Path tmp = Files.createTempFile(run.bestCheckpoint().getParent(), ".best", ".tmp");
-                    Files.copy(run.lastCheckpoint(), tmp, StandardCopyOption.REPLACE_EXISTING);
-                    Files.move(tmp, run.bestCheckpoint(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                }
             } catch (IOException e) {
                 throw AppException.failure("cannot write checkpoint in " + run.dir() + ": " + AtomicFiles.describe(e));
+            }
+            if (improved) {
+                AtomicFiles.writeAtomically(run.bestCheckpoint(), out -> Files.copy(run.lastCheckpoint(), out));
             }
         }
 

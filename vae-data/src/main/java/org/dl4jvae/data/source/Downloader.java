@@ -95,7 +95,7 @@ public final class Downloader {
             URI url = mirror.resolve(file);
             Path tmp = null;
             try {
-                tmp = Files.createTempFile(dir, "." + file + ".", ".part");
+                tmp = dir.resolve("." + file + "." + java.util.UUID.randomUUID() + ".part");
                 String actual = download(url, tmp);
                 if (!actual.equals(expected)) {
                     reason = url + ": checksum mismatch (got " + actual + ", expected " + expected + ")";

@@ -65,6 +65,7 @@ public final class Downloader {
     public void fetch(List<String> files, Path dir) throws DataUnavailableException {
         List<String> failed = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
+        boolean created = !Files.exists(dir);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -78,6 +79,9 @@ public final class Downloader {
             }
         }
         if (!failed.isEmpty()) {
+            if (created && failed.size() == files.size()) {
+                deleteQuietly(dir); // leave no empty directory behind when nothing could be fetched
+            }
             throw new DataUnavailableException("could not download " + String.join(", ", failed)
                     + " (" + reasons.get(reasons.size() - 1) + "). Download them by hand and put them in " + dir
                     + ", or point --data-dir or VAE_DATA_DIR at a directory that has them.");

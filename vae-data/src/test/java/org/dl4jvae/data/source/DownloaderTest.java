@@ -135,6 +135,9 @@ class DownloaderTest {
         assertTrue(e.getMessage().contains("images.gz, labels.gz"), e.getMessage());
         assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
         assertEquals(List.of(), leftovers());
+        Path fresh = dir.resolve("new/sub");
+        assertThrows(DataUnavailableException.class, () -> d.fetch(List.of("images.gz"), fresh));
+        assertFalse(java.nio.file.Files.exists(fresh), "a directory made for the download is removed again");
     }
 
     @Test

@@ -14,6 +14,43 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 record Backend(String name, String device) {
 
+    /**
+     * Loads ND4J's backend, turning a failure (no GPU driver for the CUDA build, a missing native library) into one
+     * clear message instead of ND4J's stack traces.
+     */
+    static void start() {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true));
+        Throwable failure = null;
+        try {
+            Nd4j.getBackend();
+            Nd4j.scalar(1.0f).addi(1); // the first op loads the native libraries
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            System.setErr(err);
+        }
+        String log = captured.toString();
+        if (failure == null) {
+            err.print(log);
+            return;
+        }
+        java.util.regex.Matcher missing = java.util.regex.Pattern
+                .compile("(\\S+\\.so[.0-9]*): cannot open shared object file").matcher(log);
+        String cause = missing.find() ? "missing native library " + missing.group(1) : rootMessage(failure);
+        throw AppException.failure("the ND4J " + Versions.flavour().toUpperCase(java.util.Locale.ROOT)
+                + " backend could not start (" + cause + ")" + (Versions.flavour().equals("cuda")
+                ? "; this build needs an NVIDIA GPU with its driver, use vae-app.jar on machines without one" : ""));
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+
     @SuppressWarnings("unchecked")
     static Backend current() {
         Properties env = Nd4j.getExecutioner().getEnvironmentInformation();

@@ -55,6 +55,18 @@ public final class VaeApp implements Runnable {
             err.println("error: " + ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": " + ex.getMessage()));
             return AppException.FAILURE;
         });
+        cl.setExecutionStrategy(parsed -> {
+            if (CommandLine.printHelpIfRequested(parsed)) {
+                return 0;
+            }
+            try {
+                Backend.start();
+            } catch (AppException e) {
+                err.println("error: " + e.getMessage());
+                return e.exitCode();
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setParameterExceptionHandler((ex, a) -> {
             err.println("error: " + ex.getMessage());
             err.println("try: vae-app " + (ex.getCommandLine().getCommandName().equals("vae-app") ? ""

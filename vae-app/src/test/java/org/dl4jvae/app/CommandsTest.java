@@ -103,6 +103,7 @@ class CommandsTest {
         assertOneLineError(run("train", "--engine", "torch"), 2, "unknown engine");
         assertOneLineError(run("frobnicate"), 2, "Unmatched argument");
         assertOneLineError(run("evaluate"), 2, "--run");
+        assertOneLineError(run(), 2, "a command is required");
     }
 
     @Test

@@ -38,8 +38,6 @@ final class AnomalyCommand implements Callable<Integer> {
     int samples;
     @Option(names = "--seed", defaultValue = "1")
     long seed;
-    @Option(names = "--data-dir", description = "default: the run's data directory")
-    Path dataDir;
     @CommandLine.Mixin
     ThreadsOption threads;
 
@@ -50,7 +48,7 @@ final class AnomalyCommand implements Callable<Integer> {
         }
         threads.apply();
         TrainedRun.Loaded r = trained.load();
-        ImageSet test = DataSets.load(r.settings().dataset(), dataDir != null ? dataDir : r.settings().dataDir()).test();
+        ImageSet test = r.data().test();
         Nd4j.getRandom().setSeed(seed);
         double[] logp = new double[test.size()];
         MinibatchIterator it = DataSets.inOrder(test, 500);

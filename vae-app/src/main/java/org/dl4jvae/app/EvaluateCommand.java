@@ -1,6 +1,5 @@
 package org.dl4jvae.app;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -20,8 +19,6 @@ final class EvaluateCommand implements Callable<Integer> {
     TrainedRun trained;
     @Option(names = "--dataset", description = "default: the run's dataset")
     String dataset;
-    @Option(names = "--data-dir", description = "default: the run's data directory")
-    Path dataDir;
     @Option(names = "--iw-samples", defaultValue = "100", description = "K for the importance-weighted bound")
     int k;
     @Option(names = "--seed", defaultValue = "1")
@@ -36,8 +33,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         threads.apply();
         TrainedRun.Loaded r = trained.load();
-        DataSets data = DataSets.load(dataset != null ? dataset : r.settings().dataset(),
-                dataDir != null ? dataDir : r.settings().dataDir());
+        DataSets data = r.data(dataset);
         ElboEstimate elbo = r.vae().negativeElbo(DataSets.inOrder(data.test(), 500), seed);
         double iw = r.vae().importanceWeightedNll(DataSets.inOrder(data.test(), 500), k, seed);
         Map<String, Object> out = new LinkedHashMap<>();

@@ -23,8 +23,6 @@ final class InterpolateCommand implements Callable<Integer> {
     int steps;
     @Option(names = "--out", required = true, paramLabel = "FILE.png")
     Path out;
-    @Option(names = "--data-dir", description = "default: the run's data directory")
-    Path dataDir;
 
     @Override
     public Integer call() {
@@ -32,7 +30,7 @@ final class InterpolateCommand implements Callable<Integer> {
             throw AppException.usage("--steps must be at least 2");
         }
         TrainedRun.Loaded r = trained.load();
-        DataSets data = DataSets.load(r.settings().dataset(), dataDir != null ? dataDir : r.settings().dataDir());
+        DataSets data = r.data();
         int n = data.test().size();
         if (from < 0 || from >= n || to < 0 || to >= n) {
             throw AppException.usage("--from and --to must be test image indices in 0.." + (n - 1));

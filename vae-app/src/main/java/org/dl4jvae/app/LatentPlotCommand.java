@@ -22,13 +22,11 @@ final class LatentPlotCommand implements Callable<Integer> {
     TrainedRun trained;
     @Option(names = "--out", required = true, paramLabel = "FILE.png")
     Path out;
-    @Option(names = "--data-dir", description = "default: the run's data directory")
-    Path dataDir;
 
     @Override
     public Integer call() {
         TrainedRun.Loaded r = trained.load();
-        DataSets data = DataSets.load(r.settings().dataset(), dataDir != null ? dataDir : r.settings().dataDir());
+        DataSets data = r.data();
         List<INDArray> parts = new ArrayList<>();
         MinibatchIterator it = DataSets.inOrder(data.test(), 1000);
         while (it.hasNext()) {

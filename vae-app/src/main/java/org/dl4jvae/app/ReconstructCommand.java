@@ -19,13 +19,11 @@ final class ReconstructCommand implements Callable<Integer> {
     int count;
     @Option(names = "--out", required = true, paramLabel = "FILE.png")
     Path out;
-    @Option(names = "--data-dir", description = "default: the run's data directory")
-    Path dataDir;
 
     @Override
     public Integer call() {
         TrainedRun.Loaded r = trained.load();
-        DataSets data = DataSets.load(r.settings().dataset(), dataDir != null ? dataDir : r.settings().dataDir());
+        DataSets data = r.data();
         if (count < 1 || count > data.test().size()) {
             throw AppException.usage("--count must be in 1.." + data.test().size());
         }

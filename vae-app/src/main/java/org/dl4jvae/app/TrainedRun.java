@@ -13,8 +13,21 @@ final class TrainedRun {
     @Option(names = "--checkpoint", defaultValue = "last", description = "last or best (default: ${DEFAULT-VALUE})")
     String checkpoint;
 
+    @Option(names = "--data-dir", description = "default: the run's data directory")
+    Path dataDir;
+
     /** A loaded run: its settings and its model, whose engine must be the one config.json names. */
-    record Loaded(RunDirectory run, TrainSettings settings, VaeEngine vae) {
+    record Loaded(RunDirectory run, TrainSettings settings, VaeEngine vae, Path dataDir) {
+
+        /** The run's dataset (or another one of the same format), from --data-dir or where the run found it. */
+        DataSets data(String datasetOverride) {
+            return DataSets.load(datasetOverride != null ? datasetOverride : settings.dataset(),
+                    dataDir != null ? dataDir : settings.dataDir());
+        }
+
+        DataSets data() {
+            return data(null);
+        }
     }
 
     Loaded load() {
@@ -30,6 +43,6 @@ final class TrainedRun {
             throw AppException.failure(file + " holds a " + vae.kind() + " model but " + run.config() + " says "
                     + settings.engine());
         }
-        return new Loaded(run, settings, vae);
+        return new Loaded(run, settings, vae, dataDir);
     }
 }

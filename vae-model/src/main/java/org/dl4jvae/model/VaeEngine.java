@@ -32,7 +32,23 @@ public interface VaeEngine {
      * Trains one epoch on the iterator's features (labels are ignored), drawing eps from ND4J's generator seeded
      * with {@code seed}. Returns the mean training loss per image (BCE + beta * KL, before each step's update).
      */
-    double fit(DataSetIterator data, long seed, StepListener listener);
+    default double fit(DataSetIterator data, long seed, StepListener listener) {
+        Nd4j.getRandom().setSeed(seed);
+        double total = 0;
+        long images = 0;
+        data.reset();
+        while (data.hasNext()) {
+            INDArray x = data.next().getFeatures();
+            double loss = trainStep(x);
+            total += loss;
+            images += x.rows();
+            listener.onStep((int) x.rows(), loss);
+        }
+        return total / images;
+    }
+
+    /** One optimiser step on a batch {@code [batch, inputSize]}; returns the batch's summed loss before the step. */
+    double trainStep(INDArray x);
 
     /** {@link #fit(DataSetIterator, long, StepListener)} without a listener. */
     default double fit(DataSetIterator data, long seed) {

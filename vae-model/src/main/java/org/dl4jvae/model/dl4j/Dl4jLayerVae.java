@@ -28,7 +28,6 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
@@ -147,21 +146,10 @@ public final class Dl4jLayerVae implements VaeEngine {
     }
 
     @Override
-    public double fit(DataSetIterator data, long seed, StepListener listener) {
-        Nd4j.getRandom().setSeed(seed);
-        double total = 0;
-        long images = 0;
-        data.reset();
-        while (data.hasNext()) {
-            INDArray x = data.next().getFeatures();
-            net.pretrainLayer(0, x);
-            // DL4J's score is the loss averaged over the batch; the reference sums it
-            double loss = layer().score() * x.rows();
-            total += loss;
-            images += x.rows();
-            listener.onStep((int) x.rows(), loss);
-        }
-        return total / images;
+    public double trainStep(INDArray x) {
+        net.pretrainLayer(0, x);
+        // DL4J's score is the loss averaged over the batch; the reference sums it
+        return layer().score() * x.rows();
     }
 
     @Override

@@ -20,7 +20,6 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.AdamUpdater;
 import org.nd4j.linalg.learning.config.Adam;
@@ -139,27 +138,16 @@ public final class SameDiffVae implements VaeEngine {
     }
 
     @Override
-    public double fit(DataSetIterator data, long seed, StepListener listener) {
-        Nd4j.getRandom().setSeed(seed);
-        double total = 0;
-        long images = 0;
-        data.reset();
-        while (data.hasNext()) {
-            INDArray x = data.next().getFeatures();
-            INDArray eps = Nd4j.randn(x.dataType(), x.rows(), config.latent());
-            OutAndGrad step = sd.calculateGradientsAndOutputs(Map.of("x", x, "eps", eps), List.of("loss"), params);
-            double loss = step.getOutputs().get("loss").getDouble(0);
-            total += loss;
-            images += x.rows();
-            for (String p : params) {
-                INDArray update = step.getGradients().get(p);
-                adam.get(p).applyUpdater(update, iteration, 0); // turns the gradient into Adam's step, in place
-                sd.getArrForVarName(p).subi(update);
-            }
-            iteration++;
-            listener.onStep((int) x.rows(), loss);
+    public double trainStep(INDArray x) {
+        INDArray eps = Nd4j.randn(x.dataType(), x.rows(), config.latent());
+        OutAndGrad step = sd.calculateGradientsAndOutputs(Map.of("x", x, "eps", eps), List.of("loss"), params);
+        for (String p : params) {
+            INDArray update = step.getGradients().get(p);
+            adam.get(p).applyUpdater(update, iteration, 0); // turns the gradient into Adam's step, in place
+            sd.getArrForVarName(p).subi(update);
         }
-        return total / images;
+        iteration++;
+        return step.getOutputs().get("loss").getDouble(0);
     }
 
     @Override

@@ -10,8 +10,8 @@ import java.util.Map;
 import org.dl4jvae.model.Encoding;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.VaeEngine;
-import org.dl4jvae.model.VaeMath;
 import org.dl4jvae.model.LinearInit;
+import org.dl4jvae.model.VaeMath;
 import org.dl4jvae.model.io.ModelFile;
 import org.dl4jvae.model.io.NamedArrays;
 import org.nd4j.autodiff.loss.LossReduce;
@@ -97,9 +97,8 @@ public final class SameDiffVae implements VaeEngine {
         SDVariable mu = fc.linear("fc21", h1, c.hidden(), c.latent()).rename("mu");
         SDVariable logvar = fc.linear("fc22", h1, c.hidden(), c.latent()).rename("logvar");
 
-        // reparameterize: z = mu + exp(0.5 * logvar) * eps, eps ~ N(0, I) drawn for whatever the batch size is
-        SDVariable eps = sd.placeHolder("eps", type, -1, c.latent());
-        SDVariable z = mu.add("z", sd.math.exp(logvar.mul(0.5)).mul(eps));
+        SDVariable eps = sd.placeHolder("eps", type, -1, c.latent()); // N(0, I), any batch size
+        SDVariable z = reparameterize(sd, mu, logvar, eps);
 
         SDVariable h3 = sd.nn.relu(fc.linear("fc3", z, c.latent(), c.hidden()), 0);
         SDVariable logits = fc.linear("fc4", h3, c.hidden(), c.inputSize()).rename("logits");
@@ -113,11 +112,19 @@ public final class SameDiffVae implements VaeEngine {
             SDVariable d = x.sub(logits);
             recon = sd.sum(d.mul(d).add(Math.log(2 * Math.PI))).mul("recon", 0.5);
         }
-        // kld = -0.5 * sum(1 + logvar - mu^2 - exp(logvar))
-        SDVariable kld = sd.sum(logvar.add(1.0).sub(mu.mul(mu)).sub(sd.math.exp(logvar))).mul("kld", -0.5);
-        recon.add("loss", kld.mul(c.beta()));
+        recon.add("loss", kld(sd, mu, logvar).mul(c.beta()));
         sd.setLossVariables("loss");
         return sd;
+    }
+
+    /** z = mu + exp(0.5 * logvar) * eps. */
+    private static SDVariable reparameterize(SameDiff sd, SDVariable mu, SDVariable logvar, SDVariable eps) {
+        return mu.add("z", sd.math.exp(logvar.mul(0.5)).mul(eps));
+    }
+
+    /** KLD = -0.5 * sum(1 + logvar - mu^2 - exp(logvar)), summed over the batch. */
+    private static SDVariable kld(SameDiff sd, SDVariable mu, SDVariable logvar) {
+        return sd.sum(logvar.add(1.0).sub(mu.mul(mu)).sub(sd.math.exp(logvar))).mul("kld", -0.5);
     }
 
     static void initialise(SameDiff sd, VaeConfig c) {

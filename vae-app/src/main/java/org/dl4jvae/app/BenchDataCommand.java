@@ -42,7 +42,7 @@ final class BenchDataCommand implements Callable<Integer> {
         for (int r = 0; r < repeats; r++) {
             long t0 = System.nanoTime();
             try {
-                train = DataLocator.read(d, dir, Dataset.Split.TRAIN);
+                train = DataLocator.read(dir, Dataset.Split.TRAIN);
             } catch (IOException e) {
                 throw AppException.failure(e.getMessage());
             }

@@ -18,7 +18,7 @@ record DataSets(Dataset dataset, Path dir, ImageSet train, ImageSet test) {
         try {
             Path dir = DataLocator.of(explicitDir).locate(dataset, Downloader.forDataset(dataset));
             return new DataSets(dataset, dir.toAbsolutePath(),
-                    DataLocator.read(dataset, dir, Dataset.Split.TRAIN), DataLocator.read(dataset, dir, Dataset.Split.TEST));
+                    DataLocator.read(dir, Dataset.Split.TRAIN), DataLocator.read(dir, Dataset.Split.TEST));
         } catch (DataUnavailableException e) {
             throw AppException.failure(e.getMessage());
         } catch (IOException e) {

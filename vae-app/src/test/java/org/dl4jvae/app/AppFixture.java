@@ -49,7 +49,7 @@ final class AppFixture {
         for (int up = 0; up < 4 && dir != null; up++, dir = dir.getParent()) {
             Path candidate = dir.resolve("shared/data/mnist");
             if (Files.isRegularFile(candidate.resolve("t10k-images-idx3-ubyte.gz"))) {
-                return DataLocator.read(Dataset.MNIST, candidate, Dataset.Split.TEST).limit(800);
+                return DataLocator.read(candidate, Dataset.Split.TEST).limit(800);
             }
         }
         return null;

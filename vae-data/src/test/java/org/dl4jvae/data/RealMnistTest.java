@@ -20,7 +20,7 @@ class RealMnistTest {
     static void load() throws Exception {
         Optional<Path> dir = TestIdx.sharedMnist();
         assumeTrue(dir.isPresent(), "../shared/data/mnist not present");
-        test = DataLocator.read(Dataset.MNIST, dir.get(), Dataset.Split.TEST);
+        test = DataLocator.read(dir.get(), Dataset.Split.TEST);
     }
 
     @Test

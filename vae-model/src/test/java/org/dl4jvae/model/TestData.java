@@ -29,7 +29,7 @@ public final class TestData {
     public static ImageSet digits(int n) throws Exception {
         Path shared = sharedMnist();
         if (shared != null) {
-            return DataLocator.read(Dataset.MNIST, shared, Dataset.Split.TEST).limit(n);
+            return DataLocator.read(shared, Dataset.Split.TEST).limit(n);
         }
         return synthetic(n, 1);
     }

@@ -72,21 +72,24 @@ public final class DataLocator {
     /** The first directory that holds all four files of the dataset. */
     public Optional<Path> find(Dataset dataset) {
         for (Path dir : searchPath(dataset)) {
-            if (missingFiles(dataset, dir).isEmpty()) {
+            if (missingFiles(dir).isEmpty()) {
                 return Optional.of(dir);
             }
         }
         return Optional.empty();
     }
 
-    /** The directory holding the dataset, downloading the missing files first when {@code download} is set. */
+    /**
+     * The directory holding the dataset; when no directory has all four files, the missing ones are downloaded
+     * into {@link #downloadDir} (or, with a null downloader, the exception says where to put them).
+     */
     public Path locate(Dataset dataset, Downloader downloader) throws DataUnavailableException {
         Optional<Path> found = find(dataset);
         if (found.isPresent()) {
             return found.get();
         }
         Path target = downloadDir(dataset);
-        List<String> missing = missingFiles(dataset, target);
+        List<String> missing = missingFiles(target);
         if (downloader == null) {
             throw new DataUnavailableException(dataset.id() + " not found (looked in " + searchPath(dataset)
                     + "). Put " + String.join(", ", missing) + " in " + target + ".");
@@ -95,14 +98,14 @@ public final class DataLocator {
         return target;
     }
 
-    /** Reads one split of the dataset from {@code dir}. */
-    public static ImageSet read(Dataset dataset, Path dir, Dataset.Split split) throws IOException {
+    /** Reads one split (10 classes, as every supported dataset) from {@code dir}. */
+    public static ImageSet read(Path dir, Dataset.Split split) throws IOException {
         Path images = file(dir, split.imagesFile()).orElseThrow(() -> missing(dir, split.imagesFile()));
         Path labels = file(dir, split.labelsFile()).orElseThrow(() -> missing(dir, split.labelsFile()));
         return ImageSet.read(images, labels, 10);
     }
 
-    private static List<String> missingFiles(Dataset dataset, Path dir) {
+    private static List<String> missingFiles(Path dir) {
         List<String> missing = new ArrayList<>();
         for (Dataset.Split s : Dataset.Split.values()) {
             for (String f : List.of(s.imagesFile(), s.labelsFile())) {

@@ -48,7 +48,7 @@ class DataLocatorTest {
         DataLocator loc = new DataLocator(null, Map.of("VAE_DATA_DIR", env.toString(), "XDG_CACHE_HOME", cache.toString()));
         Path dir = loc.locate(Dataset.MNIST, null);
         assertEquals(env.resolve("mnist"), dir);
-        assertEquals(3, DataLocator.read(Dataset.MNIST, dir, Dataset.Split.TRAIN).size());
+        assertEquals(3, DataLocator.read(dir, Dataset.Split.TRAIN).size());
 
         Files.delete(env.resolve("mnist/t10k-labels-idx1-ubyte")); // incomplete: skipped
         assertEquals(cache.resolve("dl4j-vae/mnist"), loc.locate(Dataset.MNIST, null));

@@ -159,7 +159,7 @@ class DownloaderTest {
             Dataset.Split test = Dataset.Split.TEST;
             new Downloader(List.of(mirror), Dataset.MNIST.md5(), Duration.ofSeconds(5), Duration.ofSeconds(30))
                     .fetch(List.of(test.imagesFile(), test.labelsFile()), dir);
-            assertEquals(10_000, DataLocator.read(Dataset.MNIST, dir, test).size());
+            assertEquals(10_000, DataLocator.read(dir, test).size());
         } finally {
             real.stop(0);
         }

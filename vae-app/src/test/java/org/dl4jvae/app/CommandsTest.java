@@ -56,6 +56,13 @@ class CommandsTest {
     }
 
     @Test
+    void theBestCheckpointCanBeUsedInstead() {
+        AppFixture.Result r = run("evaluate", "--run", run2d.toString(), "--checkpoint", "best", "--iw-samples", "2");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(200L, Json.parse(r.out().trim()).get("images"));
+    }
+
+    @Test
     void imageCommandsWriteRealPngs() throws Exception {
         Path s = tmp.resolve("s.png");
         assertEquals(0, run("sample", "--run", run2d.toString(), "--count", "16", "--out", s.toString()).exit());
@@ -104,6 +111,7 @@ class CommandsTest {
         assertOneLineError(run("frobnicate"), 2, "Unmatched argument");
         assertOneLineError(run("evaluate"), 2, "--run");
         assertOneLineError(run(), 2, "a command is required");
+        assertOneLineError(run("evaluate", "--run", run2d.toString(), "--checkpoint", "first"), 2, "last or best");
     }
 
     @Test

@@ -25,7 +25,6 @@ import org.dl4jvae.model.io.ModelFile;
 import org.dl4jvae.model.io.NamedArrays;
 import org.deeplearning4j.optimize.Solver;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -116,6 +115,10 @@ public final class Dl4jLayerVae implements VaeEngine {
         return (VariationalAutoencoder) net.getLayer(0);
     }
 
+    private org.deeplearning4j.nn.conf.layers.variational.VariationalAutoencoder layerConf() {
+        return (org.deeplearning4j.nn.conf.layers.variational.VariationalAutoencoder) layer().conf().getLayer();
+    }
+
     /** The DL4J parameter array (a view into the network's parameters) behind a reference layer name. */
     private INDArray param(String layer, String kind) {
         return layer().getParam(PARAMS.get(layer) + kind);
@@ -154,17 +157,14 @@ public final class Dl4jLayerVae implements VaeEngine {
 
     @Override
     public Encoding encode(INDArray x) {
-        VariationalAutoencoder vae = layer();
-        LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
         INDArray in = x.castTo(DataType.FLOAT);
-        // DL4J's forward pass returns the mean of q(z|x); log sigma^2 comes from the same encoder activations
-        INDArray mu = vae.activate(in, false, ws).dup();
-        IActivation act = vae.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer l
-                ? l.getActivationFn() : Activation.RELU.getActivationFunction();
-        INDArray h1 = act.getActivation(in.mmul(param("fc1", "W")).addiRowVector(param("fc1", "b")), false);
-        IActivation pzx = ((org.deeplearning4j.nn.conf.layers.variational.VariationalAutoencoder) vae.conf().getLayer())
-                .getPzxActivationFn();
-        INDArray logvar = pzx.getActivation(h1.mmul(param("fc22", "W")).addiRowVector(param("fc22", "b")), false);
+        // DL4J's forward pass returns the mean of q(z|x); log sigma^2 comes from the same encoder activations,
+        // computed with the layer's own parameters and activation functions
+        INDArray mu = layer().activate(in, false, LayerWorkspaceMgr.noWorkspaces()).dup();
+        INDArray h1 = layerConf().getActivationFn()
+                .getActivation(in.mmul(param("fc1", "W")).addiRowVector(param("fc1", "b")), false);
+        INDArray logvar = layerConf().getPzxActivationFn()
+                .getActivation(h1.mmul(param("fc22", "W")).addiRowVector(param("fc22", "b")), false);
         return new Encoding(mu, logvar);
     }
 
@@ -176,8 +176,7 @@ public final class Dl4jLayerVae implements VaeEngine {
     @Override
     public INDArray logLikelihood(INDArray x, INDArray z) {
         INDArray preOut = decoderPreOutput(z.castTo(DataType.FLOAT));
-        ReconstructionDistribution dist = ((org.deeplearning4j.nn.conf.layers.variational.VariationalAutoencoder)
-                layer().conf().getLayer()).getOutputDistribution();
+        ReconstructionDistribution dist = layerConf().getOutputDistribution();
         return dist.exampleNegLogProbability(x.castTo(DataType.FLOAT), preOut).castTo(DataType.DOUBLE).reshape(x.rows()).negi();
     }
 

@@ -51,9 +51,21 @@ public final class IdxReader {
 
     /** Reads only the header and returns the number of dimensions (1 for labels, 3 for images). */
     public static int dimensions(Path file) throws IOException {
-        byte[] raw = content(file);
-        checkMagic(file, raw, -1);
-        return raw[3];
+        byte[] head;
+        try (InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(file))) {
+            raw.mark(2);
+            boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
+            raw.reset();
+            try (InputStream in = gzip ? new GZIPInputStream(raw) : raw) {
+                head = in.readNBytes(4);
+            }
+        } catch (NoSuchFileException e) {
+            throw new IdxFormatException(file, UNREADABLE, "file not found", e);
+        } catch (ZipException | EOFException e) {
+            throw new IdxFormatException(file, CORRUPT_GZIP, "corrupt gzip data (" + e.getMessage() + ")", e);
+        }
+        checkMagic(file, head, -1);
+        return head[3];
     }
 
     private record Parsed(byte[] data, int offset, int[] dims) {

@@ -82,6 +82,25 @@ class CommandsTest {
     }
 
     @Test
+    void exportWritesNpzForPytorchOrNamedArraysForNd4j() throws Exception {
+        Path npz = tmp.resolve("w.npz");
+        assertEquals(0, run("export", "--run", run2d.toString(), "--out", npz.toString()).exit());
+        List<String> names = new java.util.ArrayList<>();
+        try (var zip = new java.util.zip.ZipInputStream(Files.newInputStream(npz))) {
+            for (java.util.zip.ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                names.add(e.getName());
+            }
+        }
+        assertEquals(List.of("fc1.weight.npy", "fc1.bias.npy", "fc21.weight.npy", "fc21.bias.npy", "fc22.weight.npy",
+                "fc22.bias.npy", "fc3.weight.npy", "fc3.bias.npy", "fc4.weight.npy", "fc4.bias.npy"), names);
+        Path bin = tmp.resolve("w.bin");
+        assertEquals(0, run("export", "--run", run2d.toString(), "--out", bin.toString()).exit());
+        try (var in = Files.newInputStream(bin)) {
+            assertArrayEquals(new long[] {784, 64}, org.dl4jvae.model.io.NamedArrays.read(in).get("fc1_W").shape());
+        }
+    }
+
+    @Test
     void anomalyReportsTheAurocOfTheExcludedClass() throws Exception {
         Path out = tmp.resolve("anomaly.png");
         AppFixture.Result r = run("anomaly", "--run", run2d.toString(), "--out", out.toString(), "--top", "3");

@@ -125,7 +125,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static RunDirectory newRun(Path out) {
+    static RunDirectory newRun(Path out) {
         Path dir = out != null ? out
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         try {

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "Train and use variational autoencoders on MNIST-style images (Deeplearning4j).",
         subcommands = {TrainCommand.class, EvaluateCommand.class, SampleCommand.class, ReconstructCommand.class,
                 InterpolateCommand.class, LatentPlotCommand.class, AnomalyCommand.class, BenchCommand.class,
-                BenchDataCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
+                BenchDataCommand.class, ExportCommand.class, ImportCommand.class, CommandLine.HelpCommand.class})
 public final class VaeApp implements Runnable {
 
     @CommandLine.Spec

@@ -101,6 +101,27 @@ class CommandsTest {
     }
 
     @Test
+    void importedWeightsGiveTheSameModelInEitherEngine() throws Exception {
+        Path npz = tmp.resolve("roundtrip.npz");
+        assertEquals(0, run("export", "--run", run2d.toString(), "--out", npz.toString()).exit());
+        for (String engine : List.of("samediff", "dl4j")) {
+            Path imported = tmp.resolve("imported-" + engine);
+            AppFixture.Result r = run("import", "--weights", npz.toString(), "--out", imported.toString(), "--engine",
+                    engine, "--data-dir", data.toString());
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().contains("784-64-2"), r.out());
+            Map<String, Object> original = Json.parse(run("evaluate", "--run", run2d.toString(), "--iw-samples", "3").out().trim());
+            Map<String, Object> copy = Json.parse(run("evaluate", "--run", imported.toString(), "--iw-samples", "3").out().trim());
+            assertEquals((Double) original.get("elbo_loss"), (Double) copy.get("elbo_loss"), 1e-4, engine);
+        }
+        AppFixture.Result resumed = run("train", "--resume", tmp.resolve("imported-dl4j").toString(), "--epochs", "1");
+        assertEquals(0, resumed.exit(), resumed.err());
+        assertOneLineError(run("import", "--weights", data.resolve("t10k-labels-idx1-ubyte.gz").toString(), "--out",
+                tmp.resolve("bad-import").toString()), 1, "cannot read weights");
+        assertFalse(Files.exists(tmp.resolve("bad-import")));
+    }
+
+    @Test
     void anomalyReportsTheAurocOfTheExcludedClass() throws Exception {
         Path out = tmp.resolve("anomaly.png");
         AppFixture.Result r = run("anomaly", "--run", run2d.toString(), "--out", out.toString(), "--top", "3");

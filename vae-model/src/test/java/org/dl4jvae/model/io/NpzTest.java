@@ -49,6 +49,17 @@ class NpzTest {
     }
 
     @Test
+    void roundTripThroughNpzAndStateDictNames() throws Exception {
+        SameDiffVae a = SameDiffVae.create(VaeConfig.defaults().withSizes(784, 16, 3).withSeed(1));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Npz.write(Npz.pytorchStateDict(a.weights()), bytes);
+        SameDiffVae b = SameDiffVae.create(VaeConfig.defaults().withSizes(784, 16, 3).withSeed(2));
+        b.setWeights(Npz.fromPytorchStateDict(Npz.read(new ByteArrayInputStream(bytes.toByteArray()))));
+        assertEquals(a.weights(), b.weights());
+        assertThrows(java.io.IOException.class, () -> Npz.read(new ByteArrayInputStream("junk".getBytes())));
+    }
+
+    @Test
     void stateDictNamesAndPytorchLayouts() throws Exception {
         SameDiffVae vae = SameDiffVae.create(VaeConfig.defaults().withSizes(784, 16, 3));
         Map<String, org.nd4j.linalg.api.ndarray.INDArray> sd = Npz.pytorchStateDict(vae.weights());

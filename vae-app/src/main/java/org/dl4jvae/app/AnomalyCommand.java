@@ -71,7 +71,18 @@ final class AnomalyCommand implements Callable<Integer> {
             }
         }
         ImageSet grid = test.select(picked.stream().mapToInt(Integer::intValue).toArray());
-        Images.grid(DataSets.inOrder(grid, grid.size()).next().getFeatures(), 2 * top, 28, 1, out);
+        org.nd4j.linalg.api.ndarray.INDArray images = DataSets.inOrder(grid, grid.size()).next().getFeatures();
+        // each class row: the most typical images, an empty cell, the least typical ones
+        List<org.nd4j.linalg.api.ndarray.INDArray> rows = new ArrayList<>();
+        org.nd4j.linalg.api.ndarray.INDArray blank = Nd4j.zeros(images.dataType(), 1, images.columns());
+        for (int c = 0; c < test.numClasses(); c++) {
+            rows.add(images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2L * c * top, 2L * c * top + top),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()));
+            rows.add(blank);
+            rows.add(images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2L * c * top + top, 2L * (c + 1) * top),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()));
+        }
+        Images.grid(Nd4j.vstack(rows.toArray(org.nd4j.linalg.api.ndarray.INDArray[]::new)), 2 * top + 1, 28, 1, out);
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("images", test.size());

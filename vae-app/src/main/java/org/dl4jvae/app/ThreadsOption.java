@@ -15,10 +15,10 @@ final class ThreadsOption {
     Integer threads;
 
     void apply() {
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors() <= 4 ? 1 : 0;
         if (threads != null && threads < 1) {
             throw AppException.usage("--threads must be at least 1");
         }
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors() <= 4 ? 1 : 0;
         if (n > 0 && System.getenv("OMP_NUM_THREADS") == null) {
             Nd4j.getEnvironment().setMaxThreads(n);
             Nd4j.getEnvironment().setMaxMasterThreads(n);

@@ -203,33 +203,37 @@ final class TrainCommand implements Callable<Integer> {
             MinibatchIterator batches = MinibatchIterator.builder(train).batchSize(s.batchSize()).seed(s.seed())
                     .releasePrevious(true).build();
             INDArray shown = DataSets.inOrder(data.test(), 8).next().getFeatures();
-            for (int e = done; e < s.epochs(); e++) {
-                batches.setEpoch(e);
-                progress.startEpoch(e + 1, s.epochs(), batches.imagesPerEpoch());
-                long t0 = System.nanoTime();
-                double trainLoss;
-                try {
-                    trainLoss = vae.fit(batches, epsSeed(e), progress);
-                } catch (Progress.Diverged d) {
-                    throw diverged(e + 1, d.getMessage());
+            // the notice is for signals only: a failure below reports itself and must not claim an interruption
+            try {
+                for (int e = done; e < s.epochs(); e++) {
+                    batches.setEpoch(e);
+                    progress.startEpoch(e + 1, s.epochs(), batches.imagesPerEpoch());
+                    long t0 = System.nanoTime();
+                    double trainLoss;
+                    try {
+                        trainLoss = vae.fit(batches, epsSeed(e), progress);
+                    } catch (Progress.Diverged d) {
+                        throw diverged(e + 1, d.getMessage());
+                    }
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    double testLoss = vae.negativeElbo(DataSets.inOrder(data.test(), 1000), s.seed() + 7919).loss();
+                    if (!Double.isFinite(trainLoss) || !Double.isFinite(testLoss)) {
+                        throw diverged(e + 1, "loss is " + (Double.isFinite(trainLoss) ? testLoss : trainLoss));
+                    }
+                    rows.add(new double[] {e + 1, trainLoss, testLoss, seconds, batches.imagesPerEpoch() / seconds});
+                    boolean improved = testLoss < best;
+                    best = Math.min(best, testLoss);
+                    save(vae, e + 1, best, improved);
+                    run.writeMetrics(rows);
+                    Images.grid(vae.sample(64, s.seed()), 8, 28, 2, run.samples(e + 1));
+                    Images.grid(org.nd4j.linalg.factory.Nd4j.vstack(shown, vae.reconstruct(shown)), 8, 28, 2,
+                            run.reconstructions(e + 1));
+                    Charts.lossCurves(rows, s.engine() + " VAE on " + s.dataset(), run.lossPlot());
+                    progress.endEpoch(trainLoss, testLoss, seconds, batches.imagesPerEpoch() / seconds);
                 }
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                double testLoss = vae.negativeElbo(DataSets.inOrder(data.test(), 1000), s.seed() + 7919).loss();
-                if (!Double.isFinite(trainLoss) || !Double.isFinite(testLoss)) {
-                    throw diverged(e + 1, "loss is " + (Double.isFinite(trainLoss) ? testLoss : trainLoss));
-                }
-                rows.add(new double[] {e + 1, trainLoss, testLoss, seconds, batches.imagesPerEpoch() / seconds});
-                boolean improved = testLoss < best;
-                best = Math.min(best, testLoss);
-                save(vae, e + 1, best, improved);
-                run.writeMetrics(rows);
-                Images.grid(vae.sample(64, s.seed()), 8, 28, 2, run.samples(e + 1));
-                Images.grid(org.nd4j.linalg.factory.Nd4j.vstack(shown, vae.reconstruct(shown)), 8, 28, 2,
-                        run.reconstructions(e + 1));
-                Charts.lossCurves(rows, s.engine() + " VAE on " + s.dataset(), run.lossPlot());
-                progress.endEpoch(trainLoss, testLoss, seconds, batches.imagesPerEpoch() / seconds);
+            } finally {
+                Runtime.getRuntime().removeShutdownHook(hook);
             }
-            Runtime.getRuntime().removeShutdownHook(hook);
             out.printf("done: final test loss %.4f nats per image; run directory %s%n", rows.get(rows.size() - 1)[2],
                     run.dir());
             return 0;

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -104,8 +103,7 @@ public interface VaeEngine {
         Encoding q = encode(x);
         INDArray ll = Nd4j.create(DataType.DOUBLE, x.rows(), samples);
         for (int s = 0; s < samples; s++) {
-            INDArray eps = VaeMath.standardNormal(q.mu().dataType(), q.mu().rows(), q.mu().columns());
-            ll.putColumn(s, logLikelihood(x, VaeMath.reparameterize(q.mu(), q.logvar(), eps)));
+            ll.putColumn(s, logLikelihood(x, q.sample()));
         }
         return VaeMath.logMeanExp(ll);
     }
@@ -121,12 +119,9 @@ public interface VaeEngine {
         long n = 0;
         data.reset();
         while (data.hasNext()) {
-            DataSet batch = data.next();
-            INDArray x = batch.getFeatures();
+            INDArray x = data.next().getFeatures();
             Encoding q = encode(x);
-            INDArray eps = VaeMath.standardNormal(q.mu().dataType(), q.mu().rows(), q.mu().columns());
-            INDArray z = VaeMath.reparameterize(q.mu(), q.logvar(), eps);
-            rec -= logLikelihood(x, z).sumNumber().doubleValue();
+            rec -= logLikelihood(x, q.sample()).sumNumber().doubleValue();
             kl += VaeMath.kld(q.mu(), q.logvar()).sumNumber().doubleValue();
             n += x.rows();
         }
@@ -151,8 +146,7 @@ public interface VaeEngine {
             Encoding q = encode(x);
             INDArray logw = Nd4j.create(DataType.DOUBLE, x.rows(), k);
             for (int s = 0; s < k; s++) {
-                INDArray eps = VaeMath.standardNormal(q.mu().dataType(), q.mu().rows(), q.mu().columns());
-                INDArray z = VaeMath.reparameterize(q.mu(), q.logvar(), eps);
+                INDArray z = q.sample();
                 INDArray w = logLikelihood(x, z).addi(VaeMath.logStandardNormal(z))
                         .subi(VaeMath.logNormal(z, q.mu(), q.logvar()));
                 logw.putColumn(s, w);

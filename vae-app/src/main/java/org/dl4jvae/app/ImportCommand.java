@@ -77,6 +77,8 @@ final class ImportCommand implements Callable<Integer> {
                 return Npz.fromPytorchStateDict(Npz.read(in));
             }
             return NamedArrays.read(in);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw AppException.failure("cannot read weights " + file + ": no such file");
         } catch (IOException e) {
             throw AppException.failure("cannot read weights " + file + ": " + e.getMessage());
         }

@@ -48,7 +48,7 @@ final class AnomalyCommand implements Callable<Integer> {
         }
         threads.apply();
         TrainedRun.Loaded r = trained.load();
-        ImageSet test = r.data().test();
+        ImageSet test = r.testSet();
         Nd4j.getRandom().setSeed(seed);
         double[] logp = new double[test.size()];
         MinibatchIterator it = DataSets.inOrder(test, 500);

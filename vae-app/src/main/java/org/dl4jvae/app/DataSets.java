@@ -14,11 +14,20 @@ record DataSets(Dataset dataset, Path dir, ImageSet train, ImageSet test) {
 
     /** Finds (downloading if needed) and reads both splits. */
     static DataSets load(String datasetName, Path explicitDir) {
+        return read(datasetName, explicitDir, true);
+    }
+
+    /** Finds (downloading if needed) and reads the test split only: what the model commands evaluate on. */
+    static ImageSet testSplit(String datasetName, Path explicitDir) {
+        return read(datasetName, explicitDir, false).test();
+    }
+
+    private static DataSets read(String datasetName, Path explicitDir, boolean withTrain) {
         Dataset dataset = dataset(datasetName);
         try {
             Path dir = DataLocator.of(explicitDir).locate(dataset, Downloader.forDataset(dataset));
             return new DataSets(dataset, dir.toAbsolutePath(),
-                    DataLocator.read(dir, Dataset.Split.TRAIN), DataLocator.read(dir, Dataset.Split.TEST));
+                    withTrain ? DataLocator.read(dir, Dataset.Split.TRAIN) : null, DataLocator.read(dir, Dataset.Split.TEST));
         } catch (DataUnavailableException e) {
             throw AppException.failure(e.getMessage());
         } catch (IOException e) {

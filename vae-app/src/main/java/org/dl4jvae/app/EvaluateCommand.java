@@ -3,6 +3,7 @@ package org.dl4jvae.app;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.dl4jvae.data.ImageSet;
 import org.dl4jvae.model.ElboEstimate;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,9 +34,9 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         threads.apply();
         TrainedRun.Loaded r = trained.load();
-        DataSets data = r.data(dataset);
-        ElboEstimate elbo = r.vae().negativeElbo(DataSets.inOrder(data.test(), 500), seed);
-        double iw = r.vae().importanceWeightedNll(DataSets.inOrder(data.test(), 500), k, seed);
+        ImageSet test = r.testSet(dataset);
+        ElboEstimate elbo = r.vae().negativeElbo(DataSets.inOrder(test, 500), seed);
+        double iw = r.vae().importanceWeightedNll(DataSets.inOrder(test, 500), k, seed);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("images", elbo.images());
         out.put("elbo_loss", elbo.loss());

@@ -2,6 +2,7 @@ package org.dl4jvae.app;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.dl4jvae.data.ImageSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine;
@@ -30,12 +31,12 @@ final class InterpolateCommand implements Callable<Integer> {
             throw AppException.usage("--steps must be at least 2");
         }
         TrainedRun.Loaded r = trained.load();
-        DataSets data = r.data();
-        int n = data.test().size();
+        ImageSet test = r.testSet();
+        int n = test.size();
         if (from < 0 || from >= n || to < 0 || to >= n) {
             throw AppException.usage("--from and --to must be test image indices in 0.." + (n - 1));
         }
-        INDArray pair = DataSets.inOrder(data.test().select(new int[] {from, to}), 2).next().getFeatures();
+        INDArray pair = DataSets.inOrder(test.select(new int[] {from, to}), 2).next().getFeatures();
         INDArray mu = r.vae().encode(pair).mu();
         INDArray t = Nd4j.linspace(0, 1, steps, mu.dataType()).reshape(steps, 1);
         // z(t) = (1 - t) * mu_I + t * mu_J

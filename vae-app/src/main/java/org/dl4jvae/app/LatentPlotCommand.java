@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.dl4jvae.data.ImageSet;
 import org.dl4jvae.data.MinibatchIterator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,22 +27,22 @@ final class LatentPlotCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TrainedRun.Loaded r = trained.load();
-        DataSets data = r.data();
+        ImageSet test = r.testSet();
         List<INDArray> parts = new ArrayList<>();
-        MinibatchIterator it = DataSets.inOrder(data.test(), 1000);
+        MinibatchIterator it = DataSets.inOrder(test, 1000);
         while (it.hasNext()) {
             parts.add(r.vae().encode(it.next().getFeatures()).mu());
         }
         double[][] mu = Nd4j.vstack(parts.toArray(INDArray[]::new)).castTo(DataType.DOUBLE).toDoubleMatrix();
         int latent = mu[0].length;
         double[][] xy = latent == 2 ? mu : Pca.project(mu, 2);
-        int classes = data.test().numClasses();
+        int classes = test.numClasses();
         List<List<double[]>> byClass = new ArrayList<>();
         for (int c = 0; c < classes; c++) {
             byClass.add(new ArrayList<>());
         }
         for (int i = 0; i < xy.length; i++) {
-            byClass.get(data.test().label(i)).add(xy[i]);
+            byClass.get(test.label(i)).add(xy[i]);
         }
         double[][] xs = new double[classes][];
         double[][] ys = new double[classes][];

@@ -2,6 +2,7 @@ package org.dl4jvae.app;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.dl4jvae.data.ImageSet;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine;
@@ -23,11 +24,11 @@ final class ReconstructCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TrainedRun.Loaded r = trained.load();
-        DataSets data = r.data();
-        if (count < 1 || count > data.test().size()) {
-            throw AppException.usage("--count must be in 1.." + data.test().size());
+        ImageSet test = r.testSet();
+        if (count < 1 || count > test.size()) {
+            throw AppException.usage("--count must be in 1.." + test.size());
         }
-        INDArray x = DataSets.inOrder(data.test(), count).next().getFeatures();
+        INDArray x = DataSets.inOrder(test, count).next().getFeatures();
         Images.grid(Nd4j.vstack(x, r.vae().reconstruct(x)), count, 28, 2, out);
         return 0;
     }

@@ -1,6 +1,7 @@
 package org.dl4jvae.app;
 
 import java.nio.file.Path;
+import org.dl4jvae.data.ImageSet;
 import org.dl4jvae.model.VaeEngine;
 import picocli.CommandLine.Option;
 
@@ -19,14 +20,14 @@ final class TrainedRun {
     /** A loaded run: its settings and its model, whose engine must be the one config.json names. */
     record Loaded(RunDirectory run, TrainSettings settings, VaeEngine vae, Path dataDir) {
 
-        /** The run's dataset (or another one of the same format), from --data-dir or where the run found it. */
-        DataSets data(String datasetOverride) {
-            return DataSets.load(datasetOverride != null ? datasetOverride : settings.dataset(),
+        /** The test split of the run's dataset (or another of the same format), from --data-dir or the run's. */
+        ImageSet testSet(String datasetOverride) {
+            return DataSets.testSplit(datasetOverride != null ? datasetOverride : settings.dataset(),
                     dataDir != null ? dataDir : settings.dataDir());
         }
 
-        DataSets data() {
-            return data(null);
+        ImageSet testSet() {
+            return testSet(null);
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.dl4jvae.model.AdamOptimizer;
 import org.dl4jvae.model.Encoding;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.VaeEngine;
@@ -17,12 +18,9 @@ import org.dl4jvae.model.io.NamedArrays;
 import org.nd4j.autodiff.loss.LossReduce;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.AdamUpdater;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -39,9 +37,10 @@ public final class SameDiffVae implements VaeEngine {
     private final VaeConfig config;
     private final SameDiff sd;
     private final List<String> params = new ArrayList<>();
-    /** Adam's moment estimates per parameter, each a view over one [2 * size] state array (DL4J's layout). */
-    private final Map<String, INDArray> adamState = new LinkedHashMap<>();
-    private final Map<String, AdamUpdater> adam = new LinkedHashMap<>();
+    /** The gradient names of {@link #params}, in the same order. */
+    private final List<String> grads = new ArrayList<>();
+    private final AdamOptimizer adam;
+    private final OpSchedule step;
     private int iteration;
 
     private SameDiffVae(VaeConfig config, SameDiff sd) {
@@ -51,15 +50,17 @@ public final class SameDiffVae implements VaeEngine {
             params.add(layer + "_W");
             params.add(layer + "_b");
         }
-        for (String p : params) {
-            INDArray param = sd.getArrForVarName(p);
-            INDArray state = Nd4j.zeros(param.dataType(), 1, 2 * param.length());
-            AdamUpdater updater = new AdamUpdater(new Adam(config.learningRate()));
-            updater.setStateViewArray(state, param.shape(), param.ordering(), true);
-            adamState.put(p, state);
-            adam.put(p, updater);
-        }
+        this.adam = new AdamOptimizer(config.learningRate(),
+                params.stream().mapToLong(p -> sd.getArrForVarName(p).length()).toArray());
         quietly(sd::createGradFunction);
+        Map<String, INDArray> arrays = new LinkedHashMap<>();
+        for (String p : params) {
+            grads.add(sd.getVariable(p).getGradient().name());
+            arrays.put(p, sd.getArrForVarName(p));
+        }
+        java.util.Set<String> required = new java.util.HashSet<>(grads);
+        required.add("loss");
+        this.step = new OpSchedule(sd.getFunction("grad"), arrays, required);
     }
 
     /**
@@ -147,14 +148,13 @@ public final class SameDiffVae implements VaeEngine {
     @Override
     public double trainStep(INDArray x) {
         INDArray eps = Nd4j.randn(x.dataType(), x.rows(), config.latent());
-        OutAndGrad step = sd.calculateGradientsAndOutputs(Map.of("x", x, "eps", eps), List.of("loss"), params);
-        for (String p : params) {
-            INDArray update = step.getGradients().get(p);
-            adam.get(p).applyUpdater(update, iteration, 0); // turns the gradient into Adam's step, in place
-            sd.getArrForVarName(p).subi(update);
+        Map<String, INDArray> values = step.run(Map.of("x", x, "eps", eps));
+        double loss = values.get("loss").getDouble(0);
+        for (int i = 0; i < params.size(); i++) {
+            adam.step(i, sd.getArrForVarName(params.get(i)), values.get(grads.get(i)), iteration);
         }
         iteration++;
-        return step.getOutputs().get("loss").getDouble(0);
+        return loss;
     }
 
     @Override
@@ -212,7 +212,9 @@ public final class SameDiffVae implements VaeEngine {
     @Override
     public void save(Path file, Map<String, String> metadata) throws IOException {
         Map<String, INDArray> arrays = weights();
-        adamState.forEach((p, state) -> arrays.put(p + ".adam", state));
+        for (int i = 0; i < params.size(); i++) {
+            arrays.put(params.get(i) + ".adam", adam.state(i));
+        }
         arrays.put(ITERATION, Nd4j.scalar(iteration));
         ModelFile.write(file, KIND, config, metadata, out -> NamedArrays.write(arrays, out));
     }
@@ -226,8 +228,8 @@ public final class SameDiffVae implements VaeEngine {
         SameDiffVae vae = new SameDiffVae(contents.config(), graph(contents.config(), DataType.FLOAT));
         try {
             vae.setWeights(arrays);
-            for (String p : vae.params) {
-                vae.adamState.get(p).assign(arrays.get(p + ".adam"));
+            for (int i = 0; i < vae.params.size(); i++) {
+                vae.adam.setState(i, arrays.get(vae.params.get(i) + ".adam"));
             }
             vae.iteration = arrays.get(ITERATION).getInt(0);
         } catch (RuntimeException e) {

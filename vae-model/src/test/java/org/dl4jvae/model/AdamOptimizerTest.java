@@ -1,0 +1,64 @@
+package org.dl4jvae.model;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.AdamUpdater;
+import org.nd4j.linalg.learning.config.Adam;
+
+/** The Java Adam against ND4J's own Adam updater, step for step. */
+class AdamOptimizerTest {
+
+    @Test
+    void sameStepsAsNd4jsAdamOnAViewOfALargerArray() {
+        Nd4j.getRandom().setSeed(1);
+        // the parameter is a view at an offset, as DL4J's flattened parameters are
+        INDArray all = Nd4j.rand(DataType.FLOAT, 1, 100);
+        INDArray param = all.get(NDArrayIndex.point(0), NDArrayIndex.interval(40, 90));
+        INDArray reference = param.dup();
+        AdamUpdater nd4j = new AdamUpdater(new Adam(1e-2));
+        nd4j.setStateViewArray(Nd4j.zeros(DataType.FLOAT, 1, 100), reference.shape(), 'c', true);
+        AdamOptimizer adam = new AdamOptimizer(1e-2, 50);
+        INDArray before = all.dup();
+        for (int it = 0; it < 20; it++) {
+            INDArray grad = Nd4j.randn(DataType.FLOAT, 50).mul(it % 3 + 0.5);
+            adam.step(0, param, grad, it);
+            INDArray update = grad.dup();
+            nd4j.applyUpdater(update, it, 0);
+            reference.subi(update);
+            assertTrue(reference.equalsWithEps(param, 1e-6), "step " + it + ": " + reference + " vs " + param);
+        }
+        // nothing outside the view was touched
+        assertEquals(before.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, 40)),
+                all.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, 40)));
+        assertEquals(before.get(NDArrayIndex.point(0), NDArrayIndex.interval(90, 100)),
+                all.get(NDArrayIndex.point(0), NDArrayIndex.interval(90, 100)));
+        assertNotEquals(before.get(NDArrayIndex.point(0), NDArrayIndex.interval(40, 90)), param);
+    }
+
+    @Test
+    void stateRoundTripsInDl4jsLayout() {
+        AdamOptimizer a = new AdamOptimizer(1e-3, 3);
+        INDArray p = Nd4j.createFromArray(1f, 2f, 3f);
+        a.step(0, p, Nd4j.createFromArray(0.5f, -1f, 2f), 0);
+        INDArray state = a.state(0);
+        assertArrayEquals(new long[] {1, 6}, state.shape());
+        assertEquals(0.05f, state.getFloat(0), 1e-7); // m = (1 - 0.9) g
+        assertEquals(0.004f, state.getFloat(5), 1e-7); // v = (1 - 0.999) g^2
+        AdamOptimizer b = new AdamOptimizer(1e-3, 3);
+        b.setState(0, state);
+        INDArray p1 = p.dup();
+        INDArray p2 = p.dup();
+        INDArray g = Nd4j.createFromArray(0.1f, 0.2f, -0.3f);
+        a.step(0, p1, g, 1);
+        b.step(0, p2, g, 1);
+        assertEquals(p1, p2);
+        assertThrows(IllegalArgumentException.class, () -> b.setState(0, Nd4j.zeros(DataType.FLOAT, 1, 4)));
+        assertThrows(IllegalArgumentException.class,
+                () -> a.step(0, Nd4j.zeros(DataType.DOUBLE, 3), Nd4j.zeros(DataType.DOUBLE, 3), 2));
+    }
+}

@@ -1,0 +1,56 @@
+package org.dl4jvae.model.samediff;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.dl4jvae.model.VaeConfig;
+import org.dl4jvae.model.VaeEngine;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The fixed op schedule computes what SameDiff's own executor computes, for changing batch sizes. */
+class OpScheduleTest {
+
+    @ParameterizedTest
+    @EnumSource(VaeConfig.Decoder.class)
+    void lossAndEveryGradientEqualSameDiffsOwn(VaeConfig.Decoder decoder) {
+        VaeConfig c = VaeConfig.defaults().withSizes(30, 12, 4).withDecoder(decoder).withBeta(0.7).withSeed(5);
+        SameDiff sd = SameDiffVae.graph(c, DataType.DOUBLE);
+        SameDiffVae.initialise(sd, c);
+        sd.createGradFunction();
+        List<String> params = new ArrayList<>();
+        Map<String, INDArray> arrays = new LinkedHashMap<>();
+        Set<String> required = new HashSet<>(Set.of("loss"));
+        for (String layer : VaeEngine.LAYERS) {
+            for (String p : new String[] {layer + "_W", layer + "_b"}) {
+                params.add(p);
+                arrays.put(p, sd.getArrForVarName(p));
+                required.add(sd.getVariable(p).getGradient().name());
+            }
+        }
+        OpSchedule schedule = new OpSchedule(sd.getFunction("grad"), arrays, required);
+        Nd4j.getRandom().setSeed(9);
+        for (int batch : new int[] {7, 7, 3, 7}) { // same shape twice (reuse), a smaller one, back again
+            Map<String, INDArray> ph = Map.of(
+                    "x", Nd4j.rand(DataType.DOUBLE, batch, 30),
+                    "eps", Nd4j.randn(DataType.DOUBLE, batch, 4));
+            var expected = sd.calculateGradientsAndOutputs(ph, List.of("loss"), params);
+            Map<String, INDArray> got = schedule.run(ph);
+            assertEquals(expected.getOutputs().get("loss").getDouble(0), got.get("loss").getDouble(0), 1e-12);
+            for (String p : params) {
+                INDArray g = got.get(sd.getVariable(p).getGradient().name());
+                assertTrue(expected.getGradients().get(p).equalsWithEps(g, 1e-12), p + " differs at batch " + batch);
+            }
+            sd.getArrForVarName("fc1_W").addi(0.01); // the schedule reads the live weights
+        }
+    }
+}

@@ -15,7 +15,6 @@ import org.dl4jvae.model.LinearInit;
 import org.dl4jvae.model.VaeMath;
 import org.dl4jvae.model.io.ModelFile;
 import org.dl4jvae.model.io.NamedArrays;
-import org.nd4j.autodiff.loss.LossReduce;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -107,7 +106,7 @@ public final class SameDiffVae implements VaeEngine {
         SDVariable recon; // -log p(x|z), summed over pixels and batch
         if (c.decoder() == VaeConfig.Decoder.BERNOULLI) {
             sd.nn.sigmoid("x_hat", logits);
-            recon = sd.loss.sigmoidCrossEntropy("recon", x, logits, null, LossReduce.SUM, 0.0);
+            recon = bce(sd, x, logits);
         } else {
             sd.identity("x_hat", logits);
             SDVariable d = x.sub(logits);
@@ -116,6 +115,18 @@ public final class SameDiffVae implements VaeEngine {
         recon.add("loss", kld(sd, mu, logvar).mul(c.beta()));
         sd.setLossVariables("loss");
         return sd;
+    }
+
+    /**
+     * Summed binary cross-entropy from logits: sum(softplus(logits) - x * logits). ND4J's softplus is
+     * log(1 + exp(l)), infinite from l = 89 in float, so above 80 it continues as the line it has become
+     * (with r = relu(l - 80): softplus(l - r) + r); its gradient is sigmoid(l) - x throughout. Chosen over ND4J's
+     * sigmoidCrossEntropy loss op, whose per-element lambdas made it a quarter of a training step.
+     */
+    static SDVariable bce(SameDiff sd, SDVariable x, SDVariable logits) {
+        SDVariable over = sd.nn.relu(logits.sub(80), 0);
+        SDVariable softplus = sd.nn.softplus(logits.sub(over)).add(over);
+        return sd.sum(softplus).sub("recon", sd.sum(x.mul(logits)));
     }
 
     /** z = mu + exp(0.5 * logvar) * eps. */

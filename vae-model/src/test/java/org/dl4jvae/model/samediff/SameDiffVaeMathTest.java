@@ -8,6 +8,7 @@ import org.dl4jvae.model.VaeMath;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import java.util.List;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -55,6 +56,28 @@ class SameDiffVaeMathTest {
             }
         }
         assertEquals(6 * 5 + 5 + 2 * (5 * 3 + 3) + 3 * 5 + 5 + 5 * 6 + 6, checked);
+    }
+
+    @Test
+    void bceFromLogitsIsFiniteAndExactForExtremeLogits() {
+        float[] l = {-200f, -100f, -20f, -1f, 0f, 0.5f, 20f, 85f, 100f, 300f};
+        float[] x = {0f, 1f, 0f, 0.3f, 1f, 0f, 1f, 0f, 0.5f, 1f};
+        SameDiff sd = SameDiff.create();
+        SDVariable logits = sd.var("l", Nd4j.createFromArray(l));
+        SDVariable target = sd.constant("x", Nd4j.createFromArray(x));
+        SameDiffVae.bce(sd, target, logits);
+        sd.setLossVariables("recon");
+        double expected = 0;
+        for (int i = 0; i < l.length; i++) {
+            expected += Math.max(l[i], 0) + Math.log1p(Math.exp(-Math.abs(l[i]))) - x[i] * l[i];
+        }
+        double loss = sd.output(Map.of(), "recon").get("recon").getDouble(0);
+        assertEquals(expected, loss, 1e-6 * Math.abs(expected));
+        INDArray grad = sd.calculateGradients(Map.of(), "l").get("l");
+        for (int i = 0; i < l.length; i++) {
+            double sigmoid = 1 / (1 + Math.exp(-l[i]));
+            assertEquals(sigmoid - x[i], grad.getDouble(i), 1e-6, "gradient at logit " + l[i]);
+        }
     }
 
     /** Weights w[i][j] = 0.1 * ((3i + 5j + k) mod 7 - 3): fixed, varied, mixed in sign. */

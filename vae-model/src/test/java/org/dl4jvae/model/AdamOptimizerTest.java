@@ -41,6 +41,30 @@ class AdamOptimizerTest {
     }
 
     @Test
+    void largeArraysSplitAcrossThreadsWithAGradientScaleMatchNd4jsAdam() {
+        int n = 200_003; // above the split threshold, not a multiple of the part count
+        Nd4j.getRandom().setSeed(2);
+        INDArray param = Nd4j.rand(DataType.FLOAT, 1, n);
+        INDArray reference = param.dup();
+        AdamUpdater nd4j = new AdamUpdater(new Adam(1e-3));
+        nd4j.setStateViewArray(Nd4j.zeros(DataType.FLOAT, 1, 2 * n), reference.shape(), 'c', true);
+        AdamOptimizer adam = new AdamOptimizer(1e-3, n);
+        for (int it = 0; it < 3; it++) {
+            INDArray grad = Nd4j.randn(DataType.FLOAT, 1, n);
+            adam.step(0, param, grad, 0.25, it);
+            INDArray update = grad.mul(0.25);
+            nd4j.applyUpdater(update, it, 0);
+            reference.subi(update);
+        }
+        assertTrue(reference.equalsWithEps(param, 1e-6));
+        assertTrue(nd4j.getState().get("M").reshape(1, n).equalsWithEps(adam.state(0).get(
+                NDArrayIndex.point(0), NDArrayIndex.interval(0, n)).reshape(1, n), 1e-7));
+        AdamOptimizer restored = new AdamOptimizer(1e-3, n);
+        restored.setState(0, adam.state(0));
+        assertEquals(adam.state(0), restored.state(0));
+    }
+
+    @Test
     void stateRoundTripsInDl4jsLayout() {
         AdamOptimizer a = new AdamOptimizer(1e-3, 3);
         INDArray p = Nd4j.createFromArray(1f, 2f, 3f);

@@ -180,9 +180,7 @@ public final class Dl4jLayerVae implements VaeEngine {
                 .getAndActivateWorkspace(STEP_WORKSPACE, "VAE_STEP")) {
             l.setInput(x.castTo(DataType.FLOAT), LayerWorkspaceMgr.noWorkspaces());
             l.computeGradientAndScore(LayerWorkspaceMgr.noWorkspaces());
-            INDArray grad = l.gradient().gradient();
-            grad.divi(x.rows());
-            adam.step(0, l.params(), grad, iteration++);
+            adam.step(0, l.params(), l.gradient().gradient(), 1.0 / x.rows(), iteration++);
             l.clear();
         }
         // DL4J's score is the loss averaged over the batch; the reference sums it

@@ -45,7 +45,7 @@ final class OpSchedule {
     private final List<Step> steps = new ArrayList<>();
     private final Set<String> placeholders = new HashSet<>();
     private final Map<String, INDArray> values = new HashMap<>();
-    private Map<String, long[]> boundShapes = Map.of();
+    private Map<String, long[]> boundShapes; // null until the first run
 
     /**
      * @param fn the function to run
@@ -165,7 +165,7 @@ final class OpSchedule {
     }
 
     private boolean sameShapes(Map<String, long[]> shapes) {
-        if (!shapes.keySet().equals(boundShapes.keySet())) {
+        if (boundShapes == null || !shapes.keySet().equals(boundShapes.keySet())) {
             return false;
         }
         return shapes.entrySet().stream().allMatch(e -> Arrays.equals(e.getValue(), boundShapes.get(e.getKey())));
@@ -183,8 +183,9 @@ final class OpSchedule {
                     : ((BaseOp) s.op()).calculateOutputShape(ctx);
             INDArray[] out = new INDArray[s.outputs().length];
             for (int i = 0; i < out.length; i++) {
-                LongShapeDescriptor shape = shapes.get(i).asDataType(fn.getVariable(s.outputs()[i]).dataType());
-                out[i] = Nd4j.create(shape, false);
+                LongShapeDescriptor shape = shapes.get(i);
+                // always row-major: callers (Adam) read gradients in the parameters' order
+                out[i] = Nd4j.create(fn.getVariable(s.outputs()[i]).dataType(), shape.getShape(), 'c');
                 values.put(s.outputs()[i], out[i]);
             }
             ctx.setOutputArrays(out);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
@@ -120,9 +121,11 @@ public interface VaeEngine {
         data.reset();
         while (data.hasNext()) {
             INDArray x = data.next().getFeatures();
-            Encoding q = encode(x);
-            rec -= logLikelihood(x, q.sample()).sumNumber().doubleValue();
-            kl += VaeMath.kld(q.mu(), q.logvar()).sumNumber().doubleValue();
+            try (MemoryWorkspace ws = VaeMath.scratch()) {
+                Encoding q = encode(x);
+                rec -= logLikelihood(x, q.sample()).sumNumber().doubleValue();
+                kl += VaeMath.kld(q.mu(), q.logvar()).sumNumber().doubleValue();
+            }
             n += x.rows();
         }
         return new ElboEstimate((rec + kl) / n, rec / n, kl / n, n);
@@ -143,15 +146,17 @@ public interface VaeEngine {
         data.reset();
         while (data.hasNext()) {
             INDArray x = data.next().getFeatures();
-            Encoding q = encode(x);
-            INDArray logw = Nd4j.create(DataType.DOUBLE, x.rows(), k);
-            for (int s = 0; s < k; s++) {
-                INDArray z = q.sample();
-                INDArray w = logLikelihood(x, z).addi(VaeMath.logStandardNormal(z))
-                        .subi(VaeMath.logNormal(z, q.mu(), q.logvar()));
-                logw.putColumn(s, w);
+            try (MemoryWorkspace ws = VaeMath.scratch()) {
+                Encoding q = encode(x);
+                INDArray logw = Nd4j.create(DataType.DOUBLE, x.rows(), k);
+                for (int s = 0; s < k; s++) {
+                    INDArray z = q.sample();
+                    INDArray w = logLikelihood(x, z).addi(VaeMath.logStandardNormal(z))
+                            .subi(VaeMath.logNormal(z, q.mu(), q.logvar()));
+                    logw.putColumn(s, w);
+                }
+                total -= VaeMath.logMeanExp(logw).sumNumber().doubleValue();
             }
-            total -= VaeMath.logMeanExp(logw).sumNumber().doubleValue();
             n += x.rows();
         }
         return total / n;

@@ -1,19 +1,45 @@
 package org.dl4jvae.model;
 
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The VAE's probability terms on whole batches, shared by both engines and by evaluation. Every method returns one
- * value per row ({@code [batch]}), computed in double precision.
+ * value per row ({@code [batch]}), returned in double precision (per-pixel terms of the Bernoulli likelihood are computed in the logits' precision and summed in double).
  */
 public final class VaeMath {
 
     private static final double LOG_2PI = Math.log(2 * Math.PI);
 
+    /**
+     * Temporary arrays of one training step or evaluation batch go to one reused block of memory, so that they do not
+     * each take fresh pages from the system (ND4J frees native memory only when the garbage collector runs).
+     */
+    private static final WorkspaceConfiguration SCRATCH = WorkspaceConfiguration.builder()
+            .initialSize(0).overallocationLimit(0.05)
+            .policyLearning(LearningPolicy.FIRST_LOOP)
+            .policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE)
+            .policyAllocation(AllocationPolicy.OVERALLOCATE)
+            .build();
+
     private VaeMath() {
+    }
+
+    /**
+     * Opens this thread's scratch workspace (close it to end the scope): arrays created inside must not be used after
+     * the scope, so only plain numbers (or {@code detach()}ed arrays) may leave it.
+     */
+    public static MemoryWorkspace scratch() {
+        return Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, "VAE_SCRATCH");
     }
 
     /** KL(q(z|x) || N(0, I)) = -0.5 * sum(1 + logvar - mu^2 - exp(logvar)). */
@@ -28,14 +54,16 @@ public final class VaeMath {
      * form max(l,0) - x*l + log(1 + exp(-|l|)), so saturated pixels never take log(0). Gaussian: unit variance.
      */
     public static INDArray logLikelihood(VaeConfig.Decoder decoder, INDArray x, INDArray preOutput) {
-        INDArray xd = x.castTo(DataType.DOUBLE);
-        INDArray l = preOutput.castTo(DataType.DOUBLE);
         if (decoder == VaeConfig.Decoder.GAUSSIAN) {
-            INDArray d = xd.sub(l);
+            INDArray d = x.castTo(DataType.DOUBLE).sub(preOutput.castTo(DataType.DOUBLE));
             return d.muli(d).addi(LOG_2PI).sum(1).muli(-0.5);
         }
-        INDArray softplus = Transforms.relu(l, true).addi(Transforms.log(Transforms.exp(Transforms.abs(l, true).negi(), false).addi(1), false));
-        return softplus.subi(xd.mul(l)).sum(1).negi();
+        // per pixel in the logits' own precision (float: relative error ~1e-7, two times faster than double),
+        // summed per image in double
+        INDArray l = preOutput;
+        INDArray bce = Transforms.log1p(Transforms.exp(Transforms.abs(l, true).negi(), false), false);
+        bce.addi(Transforms.relu(l, true)).subi(x.castTo(l.dataType()).mul(l));
+        return bce.castTo(DataType.DOUBLE).sum(1).negi();
     }
 
     /** The decoder's mean E[x|z] from its pre-activation output: sigmoid for Bernoulli, identity for Gaussian. */

@@ -21,6 +21,7 @@ import org.dl4jvae.model.AdamOptimizer;
 import org.dl4jvae.model.Encoding;
 import org.dl4jvae.model.LinearInit;
 import org.dl4jvae.model.VaeConfig;
+import org.dl4jvae.model.VaeMath;
 import org.dl4jvae.model.VaeEngine;
 import org.dl4jvae.model.io.ModelFile;
 import org.dl4jvae.model.io.NamedArrays;
@@ -56,15 +57,6 @@ public final class Dl4jLayerVae implements VaeEngine {
     private static final String PRETRAIN_UPDATER = "pretrain_updater_state";
 
     private static final String ITERATION = "adam_iteration";
-    /** The step's temporary arrays live in one reused block (as DL4J's own fit does) instead of fresh memory. */
-    private static final org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration STEP_WORKSPACE =
-            org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration.builder()
-                    .initialSize(0).overallocationLimit(0.05)
-                    .policyLearning(org.nd4j.linalg.api.memory.enums.LearningPolicy.FIRST_LOOP)
-                    .policyReset(org.nd4j.linalg.api.memory.enums.ResetPolicy.BLOCK_LEFT)
-                    .policySpill(org.nd4j.linalg.api.memory.enums.SpillPolicy.REALLOCATE)
-                    .policyAllocation(org.nd4j.linalg.api.memory.enums.AllocationPolicy.OVERALLOCATE)
-                    .build();
 
     private final VaeConfig config;
     private final MultiLayerNetwork net;
@@ -176,8 +168,7 @@ public final class Dl4jLayerVae implements VaeEngine {
     @Override
     public double trainStep(INDArray x) {
         VariationalAutoencoder l = layer();
-        try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Nd4j.getWorkspaceManager()
-                .getAndActivateWorkspace(STEP_WORKSPACE, "VAE_STEP")) {
+        try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = VaeMath.scratch()) {
             l.setInput(x.castTo(DataType.FLOAT), LayerWorkspaceMgr.noWorkspaces());
             l.computeGradientAndScore(LayerWorkspaceMgr.noWorkspaces());
             adam.step(0, l.params(), l.gradient().gradient(), 1.0 / x.rows(), iteration++);

@@ -44,7 +44,9 @@ public final class ModelFile {
         // a fresh name in the target directory (createTempFile would make it private to the owner)
         Path tmp = dir.resolve("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
         try {
-            try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(tmp))) {
+            try (ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp)))) {
+                // float weights barely compress: the fastest level keeps a checkpoint off the epoch's critical path
+                zip.setLevel(java.util.zip.Deflater.BEST_SPEED);
                 Properties p = config.toProperties();
                 p.setProperty("engine", engine);
                 p.setProperty("format", "1");
@@ -54,7 +56,9 @@ public final class ModelFile {
                 zip.closeEntry();
                 zip.putNextEntry(new ZipEntry(PAYLOAD));
                 // engines may close the stream they are given; the zip must stay open
-                payload.write(new NonClosing(zip));
+                java.io.BufferedOutputStream buffered = new java.io.BufferedOutputStream(new NonClosing(zip), 1 << 16);
+                payload.write(buffered);
+                buffered.flush();
                 zip.closeEntry();
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

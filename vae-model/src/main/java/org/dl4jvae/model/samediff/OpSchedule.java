@@ -12,6 +12,7 @@ import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.BaseOp;
 import org.nd4j.linalg.api.ops.CustomOp;
@@ -60,9 +61,10 @@ final class OpSchedule {
                 producer.put(out, op);
             }
         }
+        Set<String> allPlaceholders = new HashSet<>();
         for (SDVariable v : fn.variables()) {
             if (v.getVariableType() == VariableType.PLACEHOLDER) {
-                placeholders.add(v.name());
+                allPlaceholders.add(v.name());
             } else if (v.getVariableType() != VariableType.ARRAY) {
                 INDArray arr = arrays.containsKey(v.name()) ? arrays.get(v.name()) : v.getArr();
                 if (arr != null) {
@@ -83,6 +85,11 @@ final class OpSchedule {
                 if (needed.add(in)) {
                     todo.add(in);
                 }
+            }
+        }
+        for (String name : needed) { // only the placeholders that a needed op reads must be fed
+            if (allPlaceholders.contains(name)) {
+                placeholders.add(name);
             }
         }
         Set<String> available = new HashSet<>(values.keySet());
@@ -171,8 +178,17 @@ final class OpSchedule {
         return shapes.entrySet().stream().allMatch(e -> Arrays.equals(e.getValue(), boundShapes.get(e.getKey())));
     }
 
-    /** Allocates every output for the placeholders' shapes and binds each op to its arrays. */
+    /**
+     * Allocates every output for the placeholders' shapes and binds each op to its arrays. The arrays outlive any
+     * workspace the caller has open, so they are allocated outside it.
+     */
     private void rebind(Map<String, INDArray> placeholderValues) {
+        try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            bind(placeholderValues);
+        }
+    }
+
+    private void bind(Map<String, INDArray> placeholderValues) {
         placeholderValues.forEach((k, v) -> values.put(k, v.dup()));
         for (Step s : steps) {
             INDArray[] in = Arrays.stream(s.inputs()).map(values::get).toArray(INDArray[]::new);

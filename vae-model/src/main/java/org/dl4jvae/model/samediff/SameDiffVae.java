@@ -40,6 +40,8 @@ public final class SameDiffVae implements VaeEngine {
     private final List<String> grads = new ArrayList<>();
     private final AdamOptimizer adam;
     private final OpSchedule step;
+    /** The encoder half of the graph, for {@link #encode}. */
+    private final OpSchedule encoder;
     private int iteration;
 
     private SameDiffVae(VaeConfig config, SameDiff sd) {
@@ -60,6 +62,7 @@ public final class SameDiffVae implements VaeEngine {
         java.util.Set<String> required = new java.util.HashSet<>(grads);
         required.add("loss");
         this.step = new OpSchedule(sd.getFunction("grad"), arrays, required);
+        this.encoder = new OpSchedule(sd, arrays, java.util.Set.of("mu", "logvar"));
     }
 
     /**
@@ -180,8 +183,8 @@ public final class SameDiffVae implements VaeEngine {
 
     @Override
     public Encoding encode(INDArray x) {
-        Map<String, INDArray> out = sd.output(Map.of("x", x.castTo(DataType.FLOAT)), "mu", "logvar");
-        return new Encoding(out.get("mu"), out.get("logvar"));
+        Map<String, INDArray> out = encoder.run(Map.of("x", x.castTo(DataType.FLOAT)));
+        return new Encoding(out.get("mu").dup(), out.get("logvar").dup());
     }
 
     @Override

@@ -275,7 +275,7 @@ public final class Dl4jLayerVae implements VaeEngine {
         extra.put(ITERATION, Nd4j.scalar(iteration));
         ModelFile.write(file, KIND, config, metadata, out -> {
             java.io.ByteArrayOutputStream model = new java.io.ByteArrayOutputStream();
-            ModelSerializer.writeModel(net, model, true);
+            ModelSerializer.writeModel(net, model, false); // the network's updater is unused: Adam is ours (below)
             java.io.DataOutputStream data = new java.io.DataOutputStream(out);
             data.writeInt(model.size());
             model.writeTo(data);

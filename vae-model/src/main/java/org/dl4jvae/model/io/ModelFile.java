@@ -45,8 +45,6 @@ public final class ModelFile {
         Path tmp = dir.resolve("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
         try {
             try (ZipOutputStream zip = new ZipOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp)))) {
-                // float weights barely compress: the fastest level keeps a checkpoint off the epoch's critical path
-                zip.setLevel(java.util.zip.Deflater.BEST_SPEED);
                 Properties p = config.toProperties();
                 p.setProperty("engine", engine);
                 p.setProperty("format", "1");
@@ -54,11 +52,19 @@ public final class ModelFile {
                 zip.putNextEntry(new ZipEntry(HEADER));
                 p.store(zip, "dl4j-vae model");
                 zip.closeEntry();
-                zip.putNextEntry(new ZipEntry(PAYLOAD));
-                // engines may close the stream they are given; the zip must stay open
-                java.io.BufferedOutputStream buffered = new java.io.BufferedOutputStream(new NonClosing(zip), 1 << 16);
-                payload.write(buffered);
-                buffered.flush();
+                // float weights barely compress (by an eighth) and deflating them took longer than the rest of a
+                // checkpoint: the arrays are stored as they are
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(1 << 20);
+                payload.write(bytes);
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                crc.update(bytes.toByteArray());
+                ZipEntry entry = new ZipEntry(PAYLOAD);
+                entry.setMethod(ZipEntry.STORED);
+                entry.setSize(bytes.size());
+                entry.setCompressedSize(bytes.size());
+                entry.setCrc(crc.getValue());
+                zip.putNextEntry(entry);
+                bytes.writeTo(zip);
                 zip.closeEntry();
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

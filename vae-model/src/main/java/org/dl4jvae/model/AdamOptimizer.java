@@ -5,6 +5,7 @@ import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Adam (Kingma and Ba) over parameter arrays held by ND4J, with the same update as ND4J's own {@code adam_updater}
@@ -15,6 +16,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * it was a fifth of a training step. The moments live on the Java heap; gradients and parameters are copied in and
  * out with bulk copies. The update is memory-bound, so large arrays are split into parts updated in parallel, one
  * per core, each part with arrays of its own (which the JIT vectorises).
+ *
+ * <p>On a GPU backend the arrays live in device memory, where ND4J's op is the right tool and copies to the host
+ * would cost more than they save: there each slot keeps its moments in ND4J's {@code AdamUpdater} (same update, same
+ * state layout).
  *
  * <p>One instance serves a fixed list of parameter arrays, each with its own slot of moments.
  */
@@ -28,6 +33,8 @@ public final class AdamOptimizer {
 
     private final double learningRate;
     private final Part[][] slots;
+    /** Non-null on a GPU backend: ND4J's Adam per slot, its state in device memory. */
+    private final org.nd4j.linalg.learning.AdamUpdater[] device;
 
     /** A contiguous range of one parameter array, with its moments and scratch copies of parameter and gradient. */
     private record Part(int from, float[] m, float[] v, float[] p, float[] g) {
@@ -38,7 +45,17 @@ public final class AdamOptimizer {
 
     /** @param sizes the number of elements of each parameter array, in slot order */
     public AdamOptimizer(double learningRate, long... sizes) {
+        this(learningRate, !Nd4j.getEnvironment().isCPU(), sizes);
+    }
+
+    /** @param onDevice whether to keep the state in ND4J arrays and use ND4J's op (chosen by backend; for tests) */
+    AdamOptimizer(double learningRate, boolean onDevice, long... sizes) {
         this.learningRate = learningRate;
+        this.device = onDevice ? new org.nd4j.linalg.learning.AdamUpdater[sizes.length] : null;
+        for (int i = 0; device != null && i < sizes.length; i++) {
+            device[i] = new org.nd4j.linalg.learning.AdamUpdater(new org.nd4j.linalg.learning.config.Adam(learningRate));
+            device[i].setStateViewArray(Nd4j.zeros(DataType.FLOAT, 1, 2 * sizes[i]), new long[] {1, sizes[i]}, 'c', true);
+        }
         int cores = Runtime.getRuntime().availableProcessors();
         this.slots = new Part[sizes.length][];
         for (int i = 0; i < sizes.length; i++) {
@@ -66,6 +83,15 @@ public final class AdamOptimizer {
         int n = size(slot);
         if (param.ordering() != grad.ordering() && !param.isVector()) {
             throw new IllegalArgumentException("parameter and gradient differ in ordering");
+        }
+        if (device != null) { // the update replaces the gradient in place, as DL4J's updaters do
+            INDArray g = grad.reshape(1, n);
+            if (gradientScale != 1.0) {
+                g.muli(gradientScale);
+            }
+            device[slot].applyUpdater(g, iteration, 0);
+            param.reshape(1, n).subi(g);
+            return;
         }
         FloatBuffer pb = buffer(param, n);
         FloatBuffer gb = buffer(grad, n);
@@ -108,6 +134,12 @@ public final class AdamOptimizer {
     /** The moments of a slot as one {@code [1, 2 * size]} array, m then v (the layout of DL4J's Adam state view). */
     public INDArray state(int slot) {
         int n = size(slot);
+        if (device != null) {
+            INDArray both = Nd4j.create(DataType.FLOAT, 1, 2L * n);
+            both.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, n)).assign(device[slot].getState().get("M").reshape(n));
+            both.get(NDArrayIndex.point(0), NDArrayIndex.interval(n, 2L * n)).assign(device[slot].getState().get("V").reshape(n));
+            return both;
+        }
         float[] both = new float[2 * n];
         for (Part part : slots[slot]) {
             System.arraycopy(part.m(), 0, both, part.from(), part.length());
@@ -121,6 +153,12 @@ public final class AdamOptimizer {
         int n = size(slot);
         if (state.length() != 2L * n) {
             throw new IllegalArgumentException("Adam state of " + state.length() + " values, expected " + 2L * n);
+        }
+        if (device != null) {
+            INDArray flat = state.castTo(DataType.FLOAT).reshape(2L * n);
+            device[slot].getState().get("M").assign(flat.get(NDArrayIndex.interval(0, n)).reshape(1, n));
+            device[slot].getState().get("V").assign(flat.get(NDArrayIndex.interval(n, 2L * n)).reshape(1, n));
+            return;
         }
         float[] both = state.castTo(DataType.FLOAT).dup('c').data().asFloat();
         for (Part part : slots[slot]) {

@@ -65,6 +65,26 @@ class AdamOptimizerTest {
     }
 
     @Test
+    void theGpuPathThroughNd4jsOpGivesTheSameStepsAndState() {
+        int n = 70_001;
+        Nd4j.getRandom().setSeed(5);
+        INDArray host = Nd4j.rand(DataType.FLOAT, 1, n);
+        INDArray dev = host.dup();
+        AdamOptimizer a = new AdamOptimizer(1e-3, false, 3, n);
+        AdamOptimizer b = new AdamOptimizer(1e-3, true, 3, n);
+        for (int it = 0; it < 4; it++) {
+            INDArray grad = Nd4j.randn(DataType.FLOAT, 1, n);
+            a.step(1, host, grad.dup(), 0.5, it);
+            b.step(1, dev, grad.dup(), 0.5, it);
+        }
+        assertTrue(host.equalsWithEps(dev, 1e-6));
+        assertTrue(a.state(1).equalsWithEps(b.state(1), 1e-7));
+        AdamOptimizer c = new AdamOptimizer(1e-3, true, 3, n);
+        c.setState(1, a.state(1));
+        assertTrue(a.state(1).equalsWithEps(c.state(1), 0));
+    }
+
+    @Test
     void stateRoundTripsInDl4jsLayout() {
         AdamOptimizer a = new AdamOptimizer(1e-3, 3);
         INDArray p = Nd4j.createFromArray(1f, 2f, 3f);

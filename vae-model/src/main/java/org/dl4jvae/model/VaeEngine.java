@@ -17,6 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Weights are exchanged as named arrays {@code fc1_W, fc1_b, fc21_W, ..., fc4_b}; a weight {@code fcN_W} is
  * {@code [fan_in, fan_out]}, the transpose of PyTorch's {@code fcN.weight}.
+ *
+ * <p>An engine reuses its working arrays from call to call: use it from one thread at a time.
  */
 public interface VaeEngine {
 

@@ -6,6 +6,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.AdamUpdater;
+import org.nd4j.linalg.learning.config.Adam;
 
 /**
  * Adam (Kingma and Ba) over parameter arrays held by ND4J, with the same update as ND4J's own {@code adam_updater}
@@ -32,9 +34,11 @@ public final class AdamOptimizer {
     private static final int PARALLEL_MIN = 1 << 16;
 
     private final double learningRate;
+    private final long[] sizes;
+    /** The host path's moments, per slot; null on a GPU backend. */
     private final Part[][] slots;
     /** Non-null on a GPU backend: ND4J's Adam per slot, its state in device memory. */
-    private final org.nd4j.linalg.learning.AdamUpdater[] device;
+    private final AdamUpdater[] device;
 
     /** A contiguous range of one parameter array, with its moments and scratch copies of parameter and gradient. */
     private record Part(int from, float[] m, float[] v, float[] p, float[] g) {
@@ -51,11 +55,17 @@ public final class AdamOptimizer {
     /** @param onDevice whether to keep the state in ND4J arrays and use ND4J's op (chosen by backend; for tests) */
     AdamOptimizer(double learningRate, boolean onDevice, long... sizes) {
         this.learningRate = learningRate;
-        this.device = onDevice ? new org.nd4j.linalg.learning.AdamUpdater[sizes.length] : null;
-        for (int i = 0; device != null && i < sizes.length; i++) {
-            device[i] = new org.nd4j.linalg.learning.AdamUpdater(new org.nd4j.linalg.learning.config.Adam(learningRate));
-            device[i].setStateViewArray(Nd4j.zeros(DataType.FLOAT, 1, 2 * sizes[i]), new long[] {1, sizes[i]}, 'c', true);
+        this.sizes = sizes.clone();
+        if (onDevice) {
+            this.device = new AdamUpdater[sizes.length];
+            this.slots = null;
+            for (int i = 0; i < sizes.length; i++) {
+                device[i] = new AdamUpdater(new Adam(learningRate));
+                device[i].setStateViewArray(Nd4j.zeros(DataType.FLOAT, 1, 2 * sizes[i]), new long[] {1, sizes[i]}, 'c', true);
+            }
+            return;
         }
+        this.device = null;
         int cores = Runtime.getRuntime().availableProcessors();
         this.slots = new Part[sizes.length][];
         for (int i = 0; i < sizes.length; i++) {
@@ -71,8 +81,7 @@ public final class AdamOptimizer {
     }
 
     private int size(int slot) {
-        Part last = slots[slot][slots[slot].length - 1];
-        return last.from() + last.length();
+        return (int) sizes[slot];
     }
 
     /**

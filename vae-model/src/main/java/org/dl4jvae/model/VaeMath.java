@@ -13,7 +13,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The VAE's probability terms on whole batches, shared by both engines and by evaluation. Every method returns one
- * value per row ({@code [batch]}), returned in double precision (per-pixel terms of the Bernoulli likelihood are computed in the logits' precision and summed in double).
+ * value per row ({@code [batch]}) in double precision (the Bernoulli likelihood's per-pixel terms are computed in the
+ * logits' precision and summed in double).
  */
 public final class VaeMath {
 

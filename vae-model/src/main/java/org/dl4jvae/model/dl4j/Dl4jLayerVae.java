@@ -27,6 +27,7 @@ import org.dl4jvae.model.io.ModelFile;
 import org.dl4jvae.model.io.NamedArrays;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
@@ -168,7 +169,7 @@ public final class Dl4jLayerVae implements VaeEngine {
     @Override
     public double trainStep(INDArray x) {
         VariationalAutoencoder l = layer();
-        try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = VaeMath.scratch()) {
+        try (MemoryWorkspace ws = VaeMath.scratch()) {
             l.setInput(x.castTo(DataType.FLOAT), LayerWorkspaceMgr.noWorkspaces());
             l.computeGradientAndScore(LayerWorkspaceMgr.noWorkspaces());
             adam.step(0, l.params(), l.gradient().gradient(), 1.0 / x.rows(), iteration++);

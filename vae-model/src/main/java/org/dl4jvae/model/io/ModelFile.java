@@ -55,9 +55,10 @@ public final class ModelFile {
                 // float weights barely compress (by an eighth) and deflating them took longer than the rest of a
                 // checkpoint: the arrays are stored as they are
                 java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(1 << 20);
-                payload.write(bytes);
                 java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-                crc.update(bytes.toByteArray());
+                OutputStream buffered = new java.io.BufferedOutputStream(new java.util.zip.CheckedOutputStream(bytes, crc));
+                payload.write(buffered);
+                buffered.flush(); // a payload may also have closed it, which flushes too
                 ZipEntry entry = new ZipEntry(PAYLOAD);
                 entry.setMethod(ZipEntry.STORED);
                 entry.setSize(bytes.size());
@@ -105,22 +106,6 @@ public final class ModelFile {
             return new Contents(header.getProperty("engine"), VaeConfig.fromProperties(header), metadata, payload);
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            flush();
         }
     }
 }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -149,11 +148,9 @@ final class OpSchedule {
             throw new IllegalArgumentException("placeholders " + placeholders + " expected, got "
                     + placeholderValues.keySet());
         }
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        placeholderValues.forEach((k, v) -> shapes.put(k, v.shape()));
-        if (!sameShapes(shapes)) {
+        if (boundShapes == null || !placeholderValues.entrySet().stream()
+                .allMatch(e -> Arrays.equals(e.getValue().shape(), boundShapes.get(e.getKey())))) {
             rebind(placeholderValues);
-            boundShapes = shapes;
         }
         for (Map.Entry<String, INDArray> e : placeholderValues.entrySet()) {
             INDArray own = values.get(e.getKey());
@@ -171,13 +168,6 @@ final class OpSchedule {
         return values;
     }
 
-    private boolean sameShapes(Map<String, long[]> shapes) {
-        if (boundShapes == null || !shapes.keySet().equals(boundShapes.keySet())) {
-            return false;
-        }
-        return shapes.entrySet().stream().allMatch(e -> Arrays.equals(e.getValue(), boundShapes.get(e.getKey())));
-    }
-
     /**
      * Allocates every output for the placeholders' shapes and binds each op to its arrays. The arrays outlive any
      * workspace the caller has open, so they are allocated outside it.
@@ -189,7 +179,11 @@ final class OpSchedule {
     }
 
     private void bind(Map<String, INDArray> placeholderValues) {
-        placeholderValues.forEach((k, v) -> values.put(k, v.dup()));
+        boundShapes = new HashMap<>();
+        placeholderValues.forEach((k, v) -> {
+            values.put(k, v.dup());
+            boundShapes.put(k, v.shape());
+        });
         for (Step s : steps) {
             INDArray[] in = Arrays.stream(s.inputs()).map(values::get).toArray(INDArray[]::new);
             OpContext ctx = s.context();

@@ -36,7 +36,8 @@ public final class SameDiffVae implements VaeEngine {
     private final VaeConfig config;
     private final SameDiff sd;
     private final List<String> params = new ArrayList<>();
-    /** The gradient names of {@link #params}, in the same order. */
+    /** The arrays of {@link #params} (fixed: weights are assigned into them) and their gradients' names, in order. */
+    private final List<INDArray> paramArrays = new ArrayList<>();
     private final List<String> grads = new ArrayList<>();
     private final AdamOptimizer adam;
     private final OpSchedule step;
@@ -57,6 +58,7 @@ public final class SameDiffVae implements VaeEngine {
         Map<String, INDArray> arrays = new LinkedHashMap<>();
         for (String p : params) {
             grads.add(sd.getVariable(p).getGradient().name());
+            paramArrays.add(sd.getArrForVarName(p));
             arrays.put(p, sd.getArrForVarName(p));
         }
         java.util.Set<String> required = new java.util.HashSet<>(grads);
@@ -175,7 +177,7 @@ public final class SameDiffVae implements VaeEngine {
         Map<String, INDArray> values = step.run(Map.of("x", x, "eps", eps));
         double loss = values.get("loss").getDouble(0);
         for (int i = 0; i < params.size(); i++) {
-            adam.step(i, sd.getArrForVarName(params.get(i)), values.get(grads.get(i)), iteration);
+            adam.step(i, paramArrays.get(i), values.get(grads.get(i)), iteration);
         }
         iteration++;
         return loss;

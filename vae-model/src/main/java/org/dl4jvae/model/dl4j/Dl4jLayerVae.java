@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.variational.BernoulliReconstructionDistribution;
 import org.deeplearning4j.nn.conf.layers.variational.GaussianReconstructionDistribution;
 import org.deeplearning4j.nn.conf.layers.variational.ReconstructionDistribution;
 import org.deeplearning4j.nn.layers.variational.VariationalAutoencoder;
@@ -100,7 +99,7 @@ public final class Dl4jLayerVae implements VaeEngine {
                         .activation(Activation.RELU)
                         .pzxActivationFunction(Activation.IDENTITY)
                         .reconstructionDistribution(config.decoder() == VaeConfig.Decoder.BERNOULLI
-                                ? new BernoulliReconstructionDistribution(Activation.SIGMOID)
+                                ? new BernoulliFromLogits()
                                 : new GaussianReconstructionDistribution(Activation.IDENTITY))
                         .numSamples(1)
                         .build())
@@ -200,6 +199,9 @@ public final class Dl4jLayerVae implements VaeEngine {
     @Override
     public INDArray logLikelihood(INDArray x, INDArray z) {
         INDArray preOut = decoderPreOutput(z.castTo(DataType.FLOAT));
+        if (config.decoder() == VaeConfig.Decoder.BERNOULLI) {
+            return VaeMath.logLikelihood(config.decoder(), x, preOut);
+        }
         ReconstructionDistribution dist = layerConf().getOutputDistribution();
         return dist.exampleNegLogProbability(x.castTo(DataType.FLOAT), preOut).castTo(DataType.DOUBLE).reshape(x.rows()).negi();
     }

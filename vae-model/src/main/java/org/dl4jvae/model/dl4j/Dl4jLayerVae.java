@@ -33,8 +33,9 @@ import org.nd4j.linalg.learning.config.Adam;
 
 /**
  * The VAE as DL4J's own {@code VariationalAutoencoder} layer in a {@code MultiLayerNetwork}: one encoder layer of
- * {@code hidden} ReLU units, identity p(z|x) activation, one decoder layer, Bernoulli (sigmoid) or Gaussian
- * reconstruction distribution, Adam; trained through the layer's unsupervised path ({@code pretrainLayer}).
+ * {@code hidden} ReLU units, identity p(z|x) activation, one decoder layer, Bernoulli (sigmoid, as
+ * {@link BernoulliFromLogits}) or Gaussian reconstruction distribution, Adam; trained through the layer's unsupervised
+ * path ({@code pretrainLayer}).
  *
  * <p>Weight exchange with the reference names, the one place this mapping is written down:
  * <pre>

@@ -97,7 +97,7 @@ public final class Dl4jLayerVae implements VaeEngine {
                         .nOut(config.latent())
                         .encoderLayerSizes(config.hidden())
                         .decoderLayerSizes(config.hidden())
-                        .activation(Activation.RELU)
+                        .activation(new ReluByStep())
                         .pzxActivationFunction(Activation.IDENTITY)
                         .reconstructionDistribution(config.decoder() == VaeConfig.Decoder.BERNOULLI
                                 ? new BernoulliFromLogits()

@@ -49,12 +49,13 @@ class BernoulliFromLogitsTest {
     }
 
     @Test
-    void survivesDl4jsModelSerializer() throws Exception {
+    void survivesDl4jsModelSerializerWithTheEnginesActivation() throws Exception {
         Dl4jLayerVae vae = Dl4jLayerVae.create(VaeConfig.defaults().withSizes(20, 8, 2));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ModelSerializer.writeModel(vae.network(), out, false);
         MultiLayerNetwork back = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(out.toByteArray()));
         VariationalAutoencoder layer = (VariationalAutoencoder) back.getLayerWiseConfigurations().getConf(0).getLayer();
         assertInstanceOf(BernoulliFromLogits.class, layer.getOutputDistribution());
+        assertInstanceOf(ReluByStep.class, layer.getActivationFn());
     }
 }

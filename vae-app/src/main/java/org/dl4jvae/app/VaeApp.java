@@ -65,7 +65,13 @@ public final class VaeApp implements Runnable {
                 err.println("error: " + e.getMessage());
                 return e.exitCode();
             }
-            return new CommandLine.RunLast().execute(parsed);
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } catch (OutOfMemoryError e) { // an Error, so picocli's exception handler never sees it
+                err.println("error: out of memory: " + e.getMessage() + " (raise -Dorg.bytedeco.javacpp.maxbytes and "
+                        + "-Dorg.bytedeco.javacpp.maxphysicalbytes for ND4J's memory, -Xmx for the heap)");
+                return AppException.FAILURE;
+            }
         });
         cl.setParameterExceptionHandler((ex, a) -> {
             err.println("error: " + ex.getMessage());

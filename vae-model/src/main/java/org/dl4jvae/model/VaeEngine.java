@@ -106,7 +106,9 @@ public interface VaeEngine {
         Encoding q = encode(x);
         INDArray ll = Nd4j.create(DataType.DOUBLE, x.rows(), samples);
         for (int s = 0; s < samples; s++) {
-            ll.putColumn(s, logLikelihood(x, q.sample()));
+            try (MemoryWorkspace sample = VaeMath.sampleScratch()) {
+                ll.putColumn(s, logLikelihood(x, q.sample()));
+            }
         }
         return VaeMath.logMeanExp(ll);
     }
@@ -152,10 +154,12 @@ public interface VaeEngine {
                 Encoding q = encode(x);
                 INDArray logw = Nd4j.create(DataType.DOUBLE, x.rows(), k);
                 for (int s = 0; s < k; s++) {
-                    INDArray z = q.sample();
-                    INDArray w = logLikelihood(x, z).addi(VaeMath.logStandardNormal(z))
-                            .subi(VaeMath.logNormal(z, q.mu(), q.logvar()));
-                    logw.putColumn(s, w);
+                    try (MemoryWorkspace sample = VaeMath.sampleScratch()) {
+                        INDArray z = q.sample();
+                        INDArray w = logLikelihood(x, z).addi(VaeMath.logStandardNormal(z))
+                                .subi(VaeMath.logNormal(z, q.mu(), q.logvar()));
+                        logw.putColumn(s, w);
+                    }
                 }
                 total -= VaeMath.logMeanExp(logw).sumNumber().doubleValue();
             }

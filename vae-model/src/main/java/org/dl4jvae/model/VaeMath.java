@@ -43,6 +43,15 @@ public final class VaeMath {
         return Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, "VAE_SCRATCH");
     }
 
+    /**
+     * Opens a second scratch workspace for the temporaries of one sample inside a {@link #scratch()} scope: a loop over
+     * samples would otherwise keep every sample's arrays until the outer scope ends (100 samples of a 500-image batch:
+     * over a gigabyte). Copy what must outlive the sample into an array created before this scope.
+     */
+    public static MemoryWorkspace sampleScratch() {
+        return Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, "VAE_SAMPLE_SCRATCH");
+    }
+
     /** KL(q(z|x) || N(0, I)) = -0.5 * sum(1 + logvar - mu^2 - exp(logvar)). */
     public static INDArray kld(INDArray mu, INDArray logvar) {
         INDArray m = mu.castTo(DataType.DOUBLE);

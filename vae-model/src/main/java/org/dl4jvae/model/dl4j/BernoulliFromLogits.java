@@ -14,7 +14,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Why: DL4J's {@link BernoulliReconstructionDistribution} takes log(sigmoid(l)) and log(1 - sigmoid(l)), sets
  * infinite logs to zero, and forms the gradient as (x - p) / (p(1 - p)) times the sigmoid's derivative, then replaces
- * NaNs: about fifteen passes over the image (a fifth of a training step here), and a saturated pixel that is wrong
+ * NaNs: about twenty passes over the image (a fifth of a training step here), and a saturated pixel that is wrong
  * (p = 0 where x = 1) costs nothing instead of a large loss. Same model, same sampling (its mean is still the
  * sigmoid).
  */

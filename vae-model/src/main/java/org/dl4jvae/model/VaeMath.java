@@ -32,6 +32,10 @@ public final class VaeMath {
             .policyAllocation(AllocationPolicy.OVERALLOCATE)
             .build();
 
+    /** The workspace ids of {@link #scratch()} and {@link #sampleScratch()}. */
+    static final String SCRATCH_ID = "VAE_SCRATCH";
+    static final String SAMPLE_SCRATCH_ID = "VAE_SAMPLE_SCRATCH";
+
     private VaeMath() {
     }
 
@@ -40,7 +44,7 @@ public final class VaeMath {
      * the scope, so only plain numbers (or {@code detach()}ed arrays) may leave it.
      */
     public static MemoryWorkspace scratch() {
-        return Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, "VAE_SCRATCH");
+        return Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, SCRATCH_ID);
     }
 
     /**
@@ -49,7 +53,7 @@ public final class VaeMath {
      * over a gigabyte). Copy what must outlive the sample into an array created before this scope.
      */
     public static MemoryWorkspace sampleScratch() {
-        return Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, "VAE_SAMPLE_SCRATCH");
+        return Nd4j.getWorkspaceManager().getAndActivateWorkspace(SCRATCH, SAMPLE_SCRATCH_ID);
     }
 
     /** KL(q(z|x) || N(0, I)) = -0.5 * sum(1 + logvar - mu^2 - exp(logvar)). */

@@ -51,7 +51,7 @@ class SampleMemoryTest {
         Thread t = new Thread(() -> {
             estimate.run();
             long sum = 0;
-            for (String id : new String[] {"VAE_SCRATCH", "VAE_SAMPLE_SCRATCH"}) {
+            for (String id : new String[] {VaeMath.SCRATCH_ID, VaeMath.SAMPLE_SCRATCH_ID}) {
                 if (Nd4j.getWorkspaceManager().checkIfWorkspaceExists(id)) {
                     sum += Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(id).getCurrentSize();
                 }

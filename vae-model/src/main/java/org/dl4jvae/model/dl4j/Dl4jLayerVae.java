@@ -201,6 +201,8 @@ public final class Dl4jLayerVae implements VaeEngine {
     public INDArray logLikelihood(INDArray x, INDArray z) {
         INDArray preOut = decoderPreOutput(z.castTo(DataType.FLOAT));
         if (config.decoder() == VaeConfig.Decoder.BERNOULLI) {
+            // the shared evaluation formula, summed in double (DL4J's distributions answer in float), and the same
+            // for model files that still carry DL4J's own Bernoulli distribution
             return VaeMath.logLikelihood(config.decoder(), x, preOut);
         }
         ReconstructionDistribution dist = layerConf().getOutputDistribution();

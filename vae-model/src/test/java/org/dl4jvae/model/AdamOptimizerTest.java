@@ -105,4 +105,34 @@ class AdamOptimizerTest {
         assertThrows(IllegalArgumentException.class,
                 () -> a.step(0, Nd4j.zeros(DataType.DOUBLE, 3), Nd4j.zeros(DataType.DOUBLE, 3), 2));
     }
+
+    @Test
+    void momentsOfParametersWithoutGradientNeverBecomeSubnormal() {
+        // elements 0 and 1 get a gradient at the first step only, like the weights of a pixel blank in all images
+        AdamOptimizer adam = new AdamOptimizer(1e-3, 4);
+        INDArray param = Nd4j.createFromArray(0.5f, -0.25f, 0.125f, 1f);
+        INDArray reference = param.dup();
+        AdamUpdater nd4j = new AdamUpdater(new Adam(1e-3));
+        nd4j.setStateViewArray(Nd4j.zeros(DataType.FLOAT, 1, 8), reference.shape(), 'c', true);
+        int steps = 120_000; // v decays by 0.999 per step: subnormal after about 67,000 steps
+        for (int it = 0; it < steps; it++) {
+            INDArray grad = it == 0 ? Nd4j.createFromArray(1e-3f, -2f, 0.5f, 3f)
+                    : Nd4j.createFromArray(0f, 0f, (float) Math.sin(it), 1e-2f);
+            adam.step(0, param, grad, it);
+            if (it < 3000) { // ND4J's op keeps the subnormals; the parameters must not notice the difference
+                INDArray update = grad.dup();
+                nd4j.applyUpdater(update, it, 0);
+                reference.subi(update);
+                assertTrue(reference.equalsWithEps(param, 1e-6), "step " + it + ": " + reference + " vs " + param);
+            }
+        }
+        float[] state = adam.state(0).data().asFloat(); // m0 m1 m2 m3 v0 v1 v2 v3
+        for (int k : new int[] {0, 1, 4, 5}) { // they come to rest at a few units of 2^-103 (m) or 2^-123 (v)
+            assertTrue(Math.abs(state[k]) < 1e-30, "moment " + k + " of a parameter without gradient: " + state[k]);
+        }
+        for (float x : state) {
+            assertFalse(x != 0 && Math.abs(x) < Float.MIN_NORMAL, "subnormal moment " + x);
+        }
+        assertTrue(state[6] > 0.1f && state[7] > 0, "moments of parameters with gradients stay");
+    }
 }

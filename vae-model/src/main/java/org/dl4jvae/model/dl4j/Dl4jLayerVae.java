@@ -182,11 +182,12 @@ public final class Dl4jLayerVae implements VaeEngine {
     @Override
     public Encoding encode(INDArray x) {
         INDArray in = x.castTo(DataType.FLOAT);
-        // DL4J's forward pass returns the mean of q(z|x); log sigma^2 comes from the same encoder activations,
-        // computed with the layer's own parameters and activation functions
-        INDArray mu = layer().activate(in, false, LayerWorkspaceMgr.noWorkspaces()).dup();
+        // DL4J's forward pass (activate) gives only the mean of q(z|x); both heads are computed here from one pass
+        // through fc1, with the layer's own parameters and activation functions, as DL4J's activate computes the mean
         INDArray h1 = layerConf().getActivationFn()
                 .getActivation(in.mmul(param("fc1", "W")).addiRowVector(param("fc1", "b")), false);
+        INDArray mu = layerConf().getPzxActivationFn()
+                .getActivation(h1.mmul(param("fc21", "W")).addiRowVector(param("fc21", "b")), false);
         INDArray logvar = layerConf().getPzxActivationFn()
                 .getActivation(h1.mmul(param("fc22", "W")).addiRowVector(param("fc22", "b")), false);
         return new Encoding(mu, logvar);

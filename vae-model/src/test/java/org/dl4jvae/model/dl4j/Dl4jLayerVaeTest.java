@@ -40,4 +40,18 @@ class Dl4jLayerVaeTest {
         }
         assertNotEquals(Dl4jLayerVae.create(config).weights().get("fc1_W"), a.get("fc1_W")); // it did train
     }
+
+    @Test
+    void encoderMeanIsDl4jsOwnForwardPass() throws Exception {
+        VaeConfig config = VaeConfig.defaults().withSizes(784, 64, 8).withSeed(5);
+        Dl4jLayerVae vae = Dl4jLayerVae.create(config);
+        MinibatchIterator batches = MinibatchIterator.builder(TestData.digits(256)).batchSize(128).seed(3).build();
+        vae.trainStep(batches.next().getFeatures()); // weights away from their initialisation
+        INDArray x = batches.next().getFeatures();
+        INDArray dl4jMean = vae.network().output(x, false);
+        INDArray mu = vae.encode(x).mu();
+        assertArrayEquals(dl4jMean.shape(), mu.shape());
+        assertTrue(dl4jMean.equalsWithEps(mu, 1e-5), "mu differs from DL4J's activate");
+        assertFalse(mu.equalsWithEps(vae.encode(x).logvar(), 1e-3)); // the two heads are not the same
+    }
 }

@@ -2,11 +2,20 @@ package org.dl4jvae.model.dl4j;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.io.DataOutputStream;
+import java.nio.file.Path;
 import java.util.Map;
+import org.deeplearning4j.util.ModelSerializer;
+import org.dl4jvae.model.VaeEngine;
+import org.dl4jvae.model.VaeEngines;
+import org.dl4jvae.model.io.ModelFile;
+import org.dl4jvae.model.io.NamedArrays;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.dl4jvae.data.MinibatchIterator;
 import org.dl4jvae.model.TestData;
 import org.dl4jvae.model.VaeConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -53,5 +62,37 @@ class Dl4jLayerVaeTest {
         assertArrayEquals(dl4jMean.shape(), mu.shape());
         assertTrue(dl4jMean.equalsWithEps(mu, 1e-5), "mu differs from DL4J's activate");
         assertFalse(mu.equalsWithEps(vae.encode(x).logvar(), 1e-3)); // the two heads are not the same
+    }
+
+    @Test
+    void readsModelFilesOfTheEarlierModelSerializerPayload(@TempDir Path dir) throws Exception {
+        VaeConfig config = VaeConfig.defaults().withSizes(784, 32, 4).withSeed(6);
+        Dl4jLayerVae vae = Dl4jLayerVae.create(config);
+        MinibatchIterator batches = MinibatchIterator.builder(TestData.digits(128)).batchSize(128).seed(3).build();
+        vae.trainStep(batches.next().getFeatures());
+        Path current = dir.resolve("current.zip");
+        vae.save(current, Map.of("epoch", "1"));
+        // the payload as files before the JSON payload held it: length, ModelSerializer zip, named arrays
+        Path earlier = dir.resolve("earlier.zip");
+        Map<String, INDArray> extra = new java.util.LinkedHashMap<>();
+        extra.put("pretrain_updater_state", Nd4j.linspace(DataType.FLOAT, 1, 2 * vae.network().numParams(), 1)
+                .reshape(1, -1));
+        extra.put("adam_iteration", Nd4j.scalar(1));
+        ModelFile.write(earlier, "dl4j", config, Map.of("epoch", "1"), out -> {
+            java.io.ByteArrayOutputStream model = new java.io.ByteArrayOutputStream();
+            ModelSerializer.writeModel(vae.network(), model, false);
+            DataOutputStream data = new DataOutputStream(out);
+            data.writeInt(model.size());
+            model.writeTo(data);
+            NamedArrays.write(extra, data);
+        });
+        for (Path file : new Path[] {current, earlier}) {
+            VaeEngine loaded = VaeEngines.load(file).engine();
+            Map<String, INDArray> w = loaded.weights();
+            vae.weights().forEach((k, v) -> assertEquals(v, w.get(k), file + ": " + k));
+        }
+        Path broken = dir.resolve("broken.zip");
+        ModelFile.write(broken, "dl4j", config, Map.of(), out -> new DataOutputStream(out).writeInt(-7));
+        assertThrows(java.io.IOException.class, () -> VaeEngines.load(broken));
     }
 }

@@ -143,6 +143,34 @@ class CommandsTest {
     }
 
     @Test
+    void benchPrintsOneJsonObjectWithTheStepTime() {
+        for (String engine : List.of("samediff", "dl4j")) {
+            AppFixture.Result r = run("bench", "--engine", engine, "--batches", "3", "--warmup", "1",
+                    "--batch-size", "32", "--hidden", "16", "--latent", "2");
+            assertEquals(0, r.exit(), r.err());
+            Map<String, Object> json = Json.parse(r.out().trim());
+            assertEquals(List.of("engine", "backend", "device", "batch_size", "images_per_second", "ms_per_batch",
+                    "peak_rss_mb"), List.copyOf(json.keySet()));
+            assertEquals(engine, json.get("engine"));
+            assertEquals("CPU", json.get("backend"));
+            assertEquals(32L, json.get("batch_size"));
+            double ips = ((Number) json.get("images_per_second")).doubleValue();
+            double ms = ((Number) json.get("ms_per_batch")).doubleValue();
+            assertTrue(ips > 0 && ms > 0, json.toString());
+            assertEquals(32 * 1000 / ms, ips, 0.01 * ips + 1, "images/s and ms per batch describe the same time");
+            assertTrue(((Number) json.get("peak_rss_mb")).longValue() > 0);
+        }
+        // on a dataset's own images, more of them than the training set holds (cycled)
+        AppFixture.Result r = run("bench", "--dataset", "mnist", "--data-dir", data.toString(), "--batches", "8",
+                "--warmup", "0", "--hidden", "16", "--latent", "2");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(128L, Json.parse(r.out().trim()).get("batch_size"));
+        assertOneLineError(run("bench", "--engine", "torch"), 2, "unknown engine");
+        assertOneLineError(run("bench", "--batches", "0"), 2, "must be positive");
+        assertOneLineError(run("bench", "--dataset", "cifar"), 2, "cifar");
+    }
+
+    @Test
     void usageErrorsExitWith2() {
         assertOneLineError(run("train", "--no-such-option"), 2, "Unknown option");
         assertOneLineError(run("train", "--epochs", "zero"), 2, "--epochs");

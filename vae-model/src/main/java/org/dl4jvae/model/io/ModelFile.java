@@ -76,7 +76,8 @@ public final class ModelFile {
     /**
      * A growable byte buffer without locks: ND4J serialises arrays one number at a time through
      * {@code DataOutputStream}, four single-byte writes per float, and the synchronized writes of
-     * {@code BufferedOutputStream} and {@code ByteArrayOutputStream} made a checkpoint take about 0.1 s.
+     * {@code BufferedOutputStream} and {@code ByteArrayOutputStream} took half of a checkpoint's time (SameDiff engine:
+     * 55 ms against 28 ms).
      */
     private static final class Bytes extends OutputStream {
         byte[] buf = new byte[1 << 20];

@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -25,6 +26,7 @@ import org.dl4jvae.model.VaeEngine;
 import org.dl4jvae.model.io.ModelFile;
 import org.dl4jvae.model.io.NamedArrays;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -187,13 +189,14 @@ public final class Dl4jLayerVae implements VaeEngine {
         INDArray in = x.castTo(DataType.FLOAT);
         // DL4J's forward pass (activate) gives only the mean of q(z|x); both heads are computed here from one pass
         // through fc1, with the layer's own parameters and activation functions, as DL4J's activate computes the mean
-        INDArray h1 = layerConf().getActivationFn()
-                .getActivation(in.mmul(param("fc1", "W")).addiRowVector(param("fc1", "b")), false);
-        INDArray mu = layerConf().getPzxActivationFn()
-                .getActivation(h1.mmul(param("fc21", "W")).addiRowVector(param("fc21", "b")), false);
-        INDArray logvar = layerConf().getPzxActivationFn()
-                .getActivation(h1.mmul(param("fc22", "W")).addiRowVector(param("fc22", "b")), false);
-        return new Encoding(mu, logvar);
+        INDArray h1 = layerConf().getActivationFn().getActivation(affine(in, "fc1"), false);
+        IActivation pzx = layerConf().getPzxActivationFn();
+        return new Encoding(pzx.getActivation(affine(h1, "fc21"), false), pzx.getActivation(affine(h1, "fc22"), false));
+    }
+
+    /** in * W + b with a layer's own parameters. */
+    private INDArray affine(INDArray in, String layer) {
+        return in.mmul(param(layer, "W")).addiRowVector(param(layer, "b"));
     }
 
     @Override
@@ -288,7 +291,7 @@ public final class Dl4jLayerVae implements VaeEngine {
         ModelFile.write(file, KIND, config, metadata, out -> {
             // the network as its JSON configuration and its flattened parameters: ModelSerializer (a zip deflated one
             // number at a time) made a checkpoint take 0.15-0.16 s, this 0.06-0.08 s
-            byte[] json = net.getLayerWiseConfigurations().toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] json = net.getLayerWiseConfigurations().toJson().getBytes(StandardCharsets.UTF_8);
             java.io.DataOutputStream data = new java.io.DataOutputStream(out);
             data.writeInt(JSON_PAYLOAD);
             data.writeInt(json.length);
@@ -316,7 +319,7 @@ public final class Dl4jLayerVae implements VaeEngine {
             }
             try {
                 net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(
-                        new String(json, java.nio.charset.StandardCharsets.UTF_8)));
+                        new String(json, StandardCharsets.UTF_8)));
                 net.init(params, false);
             } catch (RuntimeException e) {
                 throw new IOException("model file holds no valid DL4J network: " + e.getMessage(), e);

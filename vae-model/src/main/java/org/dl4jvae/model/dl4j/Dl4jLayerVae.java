@@ -2,8 +2,6 @@ package org.dl4jvae.model.dl4j;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -56,7 +54,6 @@ public final class Dl4jLayerVae implements VaeEngine {
     /** Reference layer name to DL4J parameter prefix. */
     public static final Map<String, String> PARAMS = mapping();
 
-    private static final Method DECODE = decodeMethod();
     private static final String PRETRAIN_UPDATER = "pretrain_updater_state";
 
     private static final String ITERATION = "adam_iteration";
@@ -196,12 +193,12 @@ public final class Dl4jLayerVae implements VaeEngine {
 
     /** in * W + b with a layer's own parameters. */
     private INDArray affine(INDArray in, String layer) {
-        return in.mmul(param(layer, "W")).addiRowVector(param(layer, "b"));
+        return VaeMath.linear(in, param(layer, "W"), param(layer, "b"));
     }
 
     @Override
     public INDArray decode(INDArray z) {
-        return layer().generateAtMeanGivenZ(z.castTo(DataType.FLOAT));
+        return layerConf().getOutputDistribution().generateAtMean(decoderPreOutput(z.castTo(DataType.FLOAT)));
     }
 
     @Override
@@ -216,24 +213,13 @@ public final class Dl4jLayerVae implements VaeEngine {
         return dist.exampleNegLogProbability(x.castTo(DataType.FLOAT), preOut).castTo(DataType.DOUBLE).reshape(x.rows()).negi();
     }
 
-    /** DL4J's own decoder pass (kept private in DL4J 1.0.0-M2.1, so reached by reflection): p(x|z)'s pre-output. */
-    private INDArray decoderPreOutput(INDArray z) {
-        try {
-            return (INDArray) DECODE.invoke(layer(), z, LayerWorkspaceMgr.noWorkspaces());
-        } catch (IllegalAccessException | InvocationTargetException e) {
-            throw new IllegalStateException("cannot run DL4J's VAE decoder", e);
-        }
-    }
-
-    private static Method decodeMethod() {
-        try {
-            Method m = VariationalAutoencoder.class.getDeclaredMethod("decodeGivenLatentSpaceValues",
-                    INDArray.class, LayerWorkspaceMgr.class);
-            m.setAccessible(true);
-            return m;
-        } catch (NoSuchMethodException e) {
-            throw new IllegalStateException("this DL4J version lacks VariationalAutoencoder.decodeGivenLatentSpaceValues", e);
-        }
+    /**
+     * p(x|z)'s pre-output: DL4J's decoder pass ({@code decodeGivenLatentSpaceValues}, private in DL4J 1.0.0-M2.1),
+     * step for step with the layer's own parameters and activation, through the faster product of {@link VaeMath#linear}.
+     */
+    INDArray decoderPreOutput(INDArray z) {
+        INDArray h3 = layerConf().getActivationFn().getActivation(affine(z, "fc3"), false);
+        return affine(h3, "fc4");
     }
 
     @Override

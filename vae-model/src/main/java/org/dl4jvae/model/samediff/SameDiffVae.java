@@ -206,8 +206,7 @@ public final class SameDiffVae implements VaeEngine {
     }
 
     private INDArray affine(INDArray in, String layer) {
-        INDArray w = sd.getArrForVarName(layer + "_W");
-        return in.castTo(w.dataType()).mmul(w).addiRowVector(sd.getArrForVarName(layer + "_b"));
+        return VaeMath.linear(in, sd.getArrForVarName(layer + "_W"), sd.getArrForVarName(layer + "_b"));
     }
 
     @Override

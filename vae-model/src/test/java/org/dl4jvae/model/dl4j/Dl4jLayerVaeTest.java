@@ -64,6 +64,26 @@ class Dl4jLayerVaeTest {
         assertFalse(mu.equalsWithEps(vae.encode(x).logvar(), 1e-3)); // the two heads are not the same
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(VaeConfig.Decoder.class)
+    void decoderIsDl4jsOwnDecoderPass(VaeConfig.Decoder decoder) throws Exception {
+        VaeConfig config = VaeConfig.defaults().withSizes(784, 64, 8).withSeed(7).withDecoder(decoder);
+        Dl4jLayerVae vae = Dl4jLayerVae.create(config);
+        MinibatchIterator batches = MinibatchIterator.builder(TestData.digits(128)).batchSize(128).seed(3).build();
+        vae.trainStep(batches.next().getFeatures()); // weights away from their initialisation
+        INDArray z = Nd4j.randn(DataType.FLOAT, 50, 8);
+        var layer = (org.deeplearning4j.nn.layers.variational.VariationalAutoencoder) vae.network().getLayer(0);
+        java.lang.reflect.Method dl4jDecoder = layer.getClass().getDeclaredMethod("decodeGivenLatentSpaceValues",
+                INDArray.class, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.class);
+        dl4jDecoder.setAccessible(true);
+        INDArray expected = (INDArray) dl4jDecoder.invoke(layer, z,
+                org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
+        INDArray preOutput = vae.decoderPreOutput(z);
+        assertArrayEquals(expected.shape(), preOutput.shape()); // Gaussian: mean and log-variance halves
+        assertTrue(expected.equalsWithEps(preOutput, 1e-5), "pre-output differs from DL4J's decoder");
+        assertTrue(layer.generateAtMeanGivenZ(z).equalsWithEps(vae.decode(z), 1e-5), "mean differs from DL4J's");
+    }
+
     @Test
     void readsModelFilesOfTheEarlierModelSerializerPayload(@TempDir Path dir) throws Exception {
         VaeConfig config = VaeConfig.defaults().withSizes(784, 32, 4).withSeed(6);

@@ -205,6 +205,10 @@ final class TrainCommand implements Callable<Integer> {
             MinibatchIterator batches = MinibatchIterator.builder(train).batchSize(s.batchSize()).seed(s.seed())
                     .releasePrevious(true).build();
             INDArray shown = DataSets.inOrder(data.test(), 8).next().getFeatures();
+            // one batch buffer refilled for the whole evaluation, rather than 31 MB of new native arrays per epoch that
+            // wait for the garbage collector
+            MinibatchIterator testBatches = MinibatchIterator.builder(data.test()).batchSize(1000).shuffle(false)
+                    .releasePrevious(true).build();
             String title = s.engine() + " VAE on " + s.dataset();
             // the notice is for signals only: a failure below reports itself and must not claim an interruption
             try (pictures) {
@@ -219,7 +223,7 @@ final class TrainCommand implements Callable<Integer> {
                         throw diverged(e + 1, d.getMessage());
                     }
                     double seconds = (System.nanoTime() - t0) / 1e9;
-                    double testLoss = vae.negativeElbo(DataSets.inOrder(data.test(), 1000), s.seed() + 7919).loss();
+                    double testLoss = vae.negativeElbo(testBatches, s.seed() + 7919).loss();
                     if (!Double.isFinite(trainLoss) || !Double.isFinite(testLoss)) {
                         throw diverged(e + 1, "loss is " + (Double.isFinite(trainLoss) ? testLoss : trainLoss));
                     }

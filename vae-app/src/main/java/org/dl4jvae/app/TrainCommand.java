@@ -199,8 +199,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             out.flush();
 
-            BackgroundWriter pictures = new BackgroundWriter();
-            Thread hook = interruptionNotice(run, pictures);
+            Thread hook = interruptionNotice(run);
             Runtime.getRuntime().addShutdownHook(hook);
             MinibatchIterator batches = MinibatchIterator.builder(train).batchSize(s.batchSize()).seed(s.seed())
                     .releasePrevious(true).build();
@@ -211,7 +210,7 @@ final class TrainCommand implements Callable<Integer> {
                     .releasePrevious(true).build();
             String title = s.engine() + " VAE on " + s.dataset();
             // the notice is for signals only: a failure below reports itself and must not claim an interruption
-            try (pictures) {
+            try {
                 for (int e = done; e < s.epochs(); e++) {
                     batches.setEpoch(e);
                     progress.startEpoch(e + 1, s.epochs(), batches.imagesPerEpoch());
@@ -232,16 +231,9 @@ final class TrainCommand implements Callable<Integer> {
                     best = Math.min(best, testLoss);
                     save(vae, e + 1, best, improved);
                     run.writeMetrics(rows);
-                    // the model's part of the pictures here, their encoding while the next epoch trains
-                    int epoch = e + 1;
-                    INDArray samples = vae.sample(64, s.seed());
-                    INDArray reconstructions = Nd4j.vstack(shown, vae.reconstruct(shown));
-                    List<double[]> curves = List.copyOf(rows);
-                    pictures.submit(() -> {
-                        Images.grid(samples, 8, 28, 2, run.samples(epoch));
-                        Images.grid(reconstructions, 8, 28, 2, run.reconstructions(epoch));
-                        Charts.lossCurves(curves, title, run.lossPlot());
-                    });
+                    Images.grid(vae.sample(64, s.seed()), 8, 28, 2, run.samples(e + 1));
+                    Images.grid(Nd4j.vstack(shown, vae.reconstruct(shown)), 8, 28, 2, run.reconstructions(e + 1));
+                    Charts.lossCurves(rows, title, run.lossPlot());
                     progress.endEpoch(trainLoss, testLoss, seconds, batches.imagesPerEpoch() / seconds);
                 }
             } finally {
@@ -276,12 +268,9 @@ final class TrainCommand implements Callable<Integer> {
                     + ". Try a smaller --lr.", AppException.DIVERGED);
         }
 
-        private static Thread interruptionNotice(RunDirectory run, BackgroundWriter pictures) {
-            return new Thread(() -> {
-                pictures.finishQuietly(2000);
-                System.err.println("\ninterrupted: checkpoints are written whole at each epoch's end;"
-                        + " continue with: vae-app train --resume " + run.dir());
-            });
+        private static Thread interruptionNotice(RunDirectory run) {
+            return new Thread(() -> System.err.println("\ninterrupted: checkpoints are written whole at each epoch's end;"
+                    + " continue with: vae-app train --resume " + run.dir()));
         }
     }
 

@@ -88,7 +88,8 @@ public final class VaeMath {
     /**
      * A linear layer, {@code x W + b}, as ND4J's native matmul op into a C-ordered result. {@code INDArray.mmul} goes
      * through ND4J's Java BLAS wrapper instead, which multiplies into a fresh Fortran-ordered array and copies it back:
-     * 2.5 to 10 times slower for a [1000,400] x [400,784] product here (2.2 ms against 5.7-21 ms).
+     * a [1000,400] x [400,784] product took 5.7-21 ms that way against 2.2 ms (outside workspaces; the test-set ELBO of
+     * a training run went from 0.2-0.37 s to 0.18-0.24 s per epoch).
      */
     public static INDArray linear(INDArray x, INDArray w, INDArray b) {
         INDArray out = Nd4j.createUninitialized(w.dataType(), new long[] {x.rows(), w.columns()}, 'c');

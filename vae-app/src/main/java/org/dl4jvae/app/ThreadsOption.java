@@ -1,7 +1,6 @@
 package org.dl4jvae.app;
 
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.nativeblas.NativeOpsHolder;
+import org.dl4jvae.model.NativeThreads;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,10 +23,7 @@ final class ThreadsOption {
         int cores = Runtime.getRuntime().availableProcessors();
         int ops = threads != null ? threads : cores <= 4 ? 1 : 0;
         if (ops > 0 && System.getenv("OMP_NUM_THREADS") == null) {
-            Nd4j.getEnvironment().setMaxThreads(ops);
-            Nd4j.getEnvironment().setMaxMasterThreads(ops);
-            NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(ops);
-            Nd4j.factory().blas().setMaxThreads(threads != null ? threads : cores);
+            NativeThreads.configure(ops, threads != null ? threads : cores);
         }
     }
 }

@@ -8,27 +8,15 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.AdamUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One Adam step on fc1's weights (784 x 400 = 313,600 floats): this toolkit's {@link AdamOptimizer} against ND4J's
  * {@code AdamUpdater} (the {@code adam_updater} op), each applied to its own copy of the parameters.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-public class AdamBenchmark {
+public class AdamBenchmark extends HotPiece {
 
     private static final int N = 784 * 400;
 
@@ -41,7 +29,6 @@ public class AdamBenchmark {
 
     @Setup
     public void setUp() {
-        Threads.likeTheApp();
         Nd4j.getRandom().setSeed(1);
         grad = Nd4j.randn(DataType.FLOAT, 1, N).muli(1e-3);
         ours = Nd4j.rand(DataType.FLOAT, 1, N);

@@ -9,15 +9,10 @@ import org.dl4jvae.model.VaeEngine;
 import org.dl4jvae.model.VaeEngines;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -25,13 +20,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * refilled buffer, as {@code train} iterates) through an untrained 784-400-20 model of either engine; random pixels, as
  * the cost does not depend on the values.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 3)
 @Measurement(iterations = 5, time = 3)
-@Fork(1)
-public class ElboBenchmark {
+public class ElboBenchmark extends HotPiece {
 
     @Param({"samediff", "dl4j"})
     String engine;
@@ -41,7 +33,6 @@ public class ElboBenchmark {
 
     @Setup
     public void setUp() {
-        Threads.likeTheApp();
         Nd4j.getRandom().setSeed(1);
         vae = VaeEngines.create(engine, VaeConfig.defaults());
         byte[] pixels = new byte[10_000 * 784];

@@ -7,29 +7,17 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The decoder's output layer on an evaluation batch, {@code [rows,400] x [400,784] + b}: {@code INDArray.mmul} (ND4J's
  * Java BLAS wrapper, through a Fortran-ordered temporary) against {@link VaeMath#linear} (ND4J's native matmul op),
  * with fresh arrays and inside the scratch workspace evaluation uses.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-public class ProductBenchmark {
+public class ProductBenchmark extends HotPiece {
 
     @Param({"128", "1000"})
     int rows;
@@ -40,7 +28,6 @@ public class ProductBenchmark {
 
     @Setup
     public void setUp() {
-        Threads.likeTheApp();
         Nd4j.getRandom().setSeed(1);
         h = Nd4j.rand(DataType.FLOAT, rows, 400);
         w = Nd4j.rand(DataType.FLOAT, 400, 784);

@@ -1,106 +1,194 @@
 package org.dl4jvae.model;
 
-import java.util.Properties;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
- * The immutable settings of a VAE: layer sizes, the decoder's likelihood, initialisation and optimisation.
- * {@link #defaults()} is the reference PyTorch VAE: 784-400-20, Bernoulli decoder, PyTorch init, Adam 1e-3, beta 1.
+ * The settings every model of the family shares: layer sizes, the decoder's likelihood, initialisation and Adam's
+ * step size. {@link #defaults()} is the reference PyTorch VAE: 784-400-20, Bernoulli decoder, PyTorch init, Adam 1e-3.
  *
- * @param inputSize pixels per image (fc1 fan-in, fc4 fan-out)
- * @param hidden units of fc1 and fc3
- * @param latent size of z (fc21/fc22 outputs)
- * @param decoder likelihood p(x|z)
- * @param init weight initialisation
- * @param learningRate Adam's step size
- * @param beta weight of the KL term in the training loss (1 for the plain VAE; evaluation always uses 1)
- * @param seed seeds the weight initialisation
+ * <p>Immutable: the {@code with...} methods return changed copies of the same class. A variant that needs more
+ * settings extends this class with its own fields, a no-argument constructor that sets their defaults, accessors,
+ * withers and {@link #validate()} (see {@link org.dl4jvae.model.family.BetaVae.Config}). Configurations are read and
+ * written as JSON by {@link ModelFamily} (Jackson, through the fields: property names are the JSON names, which the
+ * command line turns into options: {@code lr} is {@code --lr}).
  */
-public record VaeConfig(int inputSize, int hidden, int latent, Decoder decoder, Init init, double learningRate,
-                        double beta, long seed) {
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+@JsonPropertyOrder({"model", "input_size", "hidden", "latent", "decoder", "init", "lr", "seed"})
+public class VaeConfig implements Cloneable {
 
     /** The likelihood of the decoder. */
     public enum Decoder {
         /** Sigmoid outputs, binary cross-entropy loss: the reference. */
-        BERNOULLI,
+        @JsonProperty("bernoulli") BERNOULLI,
         /** Identity outputs, unit-variance Gaussian (summed squared error / 2 plus the constant): continuous data. */
-        GAUSSIAN
+        @JsonProperty("gaussian") GAUSSIAN
     }
 
     /** How weights start. */
     public enum Init {
         /** PyTorch nn.Linear: weights and biases uniform in +-1/sqrt(fan_in). */
-        PYTORCH,
+        @JsonProperty("pytorch") PYTORCH,
         /** Xavier (Glorot) uniform weights, zero biases. */
-        XAVIER
+        @JsonProperty("xavier") XAVIER
     }
 
-    public VaeConfig {
-        if (inputSize <= 0 || hidden <= 0 || latent <= 0) {
-            throw new IllegalArgumentException("layer sizes must be positive: " + inputSize + "/" + hidden + "/" + latent);
-        }
-        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-            throw new IllegalArgumentException("learning rate must be a positive number: " + learningRate);
-        }
-        if (!(beta >= 0) || Double.isInfinite(beta)) {
-            throw new IllegalArgumentException("beta must be a non-negative number: " + beta);
-        }
-        if (decoder == null || init == null) {
-            throw new IllegalArgumentException("decoder and init must be set");
-        }
+    @JsonProperty("model")
+    private String model = "vae";
+    @FromData
+    @JsonProperty("input_size")
+    @JsonPropertyDescription("values per input (pixels of an image)")
+    private int inputSize = 784;
+    @JsonProperty("hidden")
+    @JsonPropertyDescription("units of fc1 and fc3")
+    private int hidden = 400;
+    @JsonProperty("latent")
+    @JsonPropertyDescription("size of z")
+    private int latent = 20;
+    @JsonProperty("decoder")
+    @JsonPropertyDescription("likelihood of p(x|z): bernoulli or gaussian")
+    private Decoder decoder = Decoder.BERNOULLI;
+    @JsonProperty("init")
+    @JsonPropertyDescription("weight initialisation: pytorch or xavier")
+    private Init init = Init.PYTORCH;
+    @JsonProperty("lr")
+    @JsonPropertyDescription("Adam learning rate")
+    private double learningRate = 1e-3;
+    @JsonProperty("seed")
+    @JsonPropertyDescription("seeds the weight initialisation")
+    private long seed = 1;
+
+    /** The reference model's settings; subclasses set their own fields' defaults here too. */
+    protected VaeConfig() {
     }
 
     /** The reference model. */
     public static VaeConfig defaults() {
-        return new VaeConfig(784, 400, 20, Decoder.BERNOULLI, Init.PYTORCH, 1e-3, 1.0, 1);
+        return new VaeConfig();
+    }
+
+    /** The name of the variant these settings are for (see {@link ModelFamily}). */
+    public String model() {
+        return model;
+    }
+
+    public int inputSize() {
+        return inputSize;
+    }
+
+    public int hidden() {
+        return hidden;
+    }
+
+    public int latent() {
+        return latent;
+    }
+
+    public Decoder decoder() {
+        return decoder;
+    }
+
+    public Init init() {
+        return init;
+    }
+
+    public double learningRate() {
+        return learningRate;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /**
+     * Checks every setting; throws {@link InvalidSettingException} naming the first bad one. Subclasses check their own
+     * fields and call this.
+     */
+    public void validate() {
+        positive("input_size", inputSize);
+        positive("hidden", hidden);
+        positive("latent", latent);
+        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new InvalidSettingException("lr", "must be a positive number, got " + learningRate);
+        }
+        if (decoder == null || init == null || model == null) {
+            throw new InvalidSettingException(model == null ? "model" : decoder == null ? "decoder" : "init", "must be set");
+        }
+    }
+
+    protected static void positive(String setting, long value) {
+        if (value <= 0) {
+            throw new InvalidSettingException(setting, "must be positive, got " + value);
+        }
+    }
+
+    /**
+     * These settings fitted to a dataset's shape: the input size, and in subclasses whatever else the data decides
+     * (fields marked {@link FromData}).
+     */
+    public VaeConfig forData(int inputSize, int classes) {
+        return withSizes(inputSize, hidden, latent);
     }
 
     public VaeConfig withSizes(int inputSize, int hidden, int latent) {
-        return new VaeConfig(inputSize, hidden, latent, decoder, init, learningRate, beta, seed);
+        return change(c -> {
+            c.inputSize = inputSize;
+            c.hidden = hidden;
+            c.latent = latent;
+        });
     }
 
     public VaeConfig withDecoder(Decoder decoder) {
-        return new VaeConfig(inputSize, hidden, latent, decoder, init, learningRate, beta, seed);
+        return change(c -> c.decoder = decoder);
     }
 
     public VaeConfig withInit(Init init) {
-        return new VaeConfig(inputSize, hidden, latent, decoder, init, learningRate, beta, seed);
+        return change(c -> c.init = init);
     }
 
     public VaeConfig withLearningRate(double learningRate) {
-        return new VaeConfig(inputSize, hidden, latent, decoder, init, learningRate, beta, seed);
-    }
-
-    public VaeConfig withBeta(double beta) {
-        return new VaeConfig(inputSize, hidden, latent, decoder, init, learningRate, beta, seed);
+        return change(c -> c.learningRate = learningRate);
     }
 
     public VaeConfig withSeed(long seed) {
-        return new VaeConfig(inputSize, hidden, latent, decoder, init, learningRate, beta, seed);
+        return change(c -> c.seed = seed);
     }
 
-    /** The settings as properties, for model files. */
-    public Properties toProperties() {
-        Properties p = new Properties();
-        p.setProperty("inputSize", Integer.toString(inputSize));
-        p.setProperty("hidden", Integer.toString(hidden));
-        p.setProperty("latent", Integer.toString(latent));
-        p.setProperty("decoder", decoder.name());
-        p.setProperty("init", init.name());
-        p.setProperty("learningRate", Double.toString(learningRate));
-        p.setProperty("beta", Double.toString(beta));
-        p.setProperty("seed", Long.toString(seed));
-        return p;
+    /** For the registry: the same settings under a variant's name. */
+    final VaeConfig named(String name) {
+        return change(c -> c.model = name);
     }
 
-    /** Reads what {@link #toProperties()} wrote. */
-    public static VaeConfig fromProperties(Properties p) {
+    /** A validated copy with one change: how the withers of this class and of subclasses are written. */
+    @SuppressWarnings("unchecked")
+    protected final <C extends VaeConfig> C change(java.util.function.Consumer<C> edit) {
+        C copy;
         try {
-            return new VaeConfig(Integer.parseInt(p.getProperty("inputSize")), Integer.parseInt(p.getProperty("hidden")),
-                    Integer.parseInt(p.getProperty("latent")), Decoder.valueOf(p.getProperty("decoder")),
-                    Init.valueOf(p.getProperty("init")), Double.parseDouble(p.getProperty("learningRate")),
-                    Double.parseDouble(p.getProperty("beta")), Long.parseLong(p.getProperty("seed")));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("invalid VAE configuration " + p + ": " + e.getMessage(), e);
+            copy = (C) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
         }
+        edit.accept(copy);
+        copy.validate();
+        return copy;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o != null && o.getClass() == getClass() && ModelFamily.toJson(this).equals(ModelFamily.toJson((VaeConfig) o));
+    }
+
+    @Override
+    public int hashCode() {
+        return ModelFamily.toJson(this).hashCode();
+    }
+
+    /** The settings as JSON. */
+    @Override
+    public String toString() {
+        return ModelFamily.toJson(this).toString();
     }
 }

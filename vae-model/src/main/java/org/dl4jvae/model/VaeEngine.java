@@ -6,14 +6,18 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * One VAE, whatever computes it: the SameDiff graph ({@link org.dl4jvae.model.samediff.SameDiffVae}) or DL4J's
- * VariationalAutoencoder layer ({@link org.dl4jvae.model.dl4j.Dl4jLayerVae}). Engines implement training, the
- * encoder and the decoder; everything derived from those (sampling, reconstruction, the negative ELBO, the
- * importance-weighted likelihood) is defined once here, so both engines are evaluated by the same code.
+ * One model of the family, whatever computes it: the SameDiff runtime ({@link org.dl4jvae.model.samediff.SameDiffVae},
+ * every variant) or DL4J's VariationalAutoencoder layer ({@link org.dl4jvae.model.dl4j.Dl4jLayerVae}, the reference
+ * VAE). Engines implement training, the encoder, the decoder and the likelihood; everything derived from those
+ * (sampling, reconstruction, the negative ELBO, the importance-weighted likelihood) is defined once here.
+ *
+ * <p>Labels are one-hot rows {@code [batch, classes]}; only a conditional model ({@link #classes()} above 0) reads
+ * them, and for the others they may be null.
  *
  * <p>Weights are exchanged as named arrays {@code fc1_W, fc1_b, fc21_W, ..., fc4_b}; a weight {@code fcN_W} is
  * {@code [fan_in, fan_out]}, the transpose of PyTorch's {@code fcN.weight}.
@@ -22,17 +26,28 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public interface VaeEngine {
 
-    /** The layer names, in order, as in the reference PyTorch model. */
+    /** The layer names of the reference model, in order, as in the PyTorch example. */
     String[] LAYERS = {"fc1", "fc21", "fc22", "fc3", "fc4"};
 
     /** {@code samediff} or {@code dl4j}. */
     String kind();
 
+    /** The settings, including the variant's name ({@link VaeConfig#model()}). */
     VaeConfig config();
 
+    /** Whether the model has a prior and a stochastic encoder: false for plain and denoising autoencoders. */
+    default boolean probabilistic() {
+        return true;
+    }
+
+    /** The number of classes a conditional model reads from the labels; 0 for a model that reads none. */
+    default int classes() {
+        return 0;
+    }
+
     /**
-     * Trains one epoch on the iterator's features (labels are ignored), drawing eps from ND4J's generator seeded
-     * with {@code seed}. Returns the mean training loss per image (BCE + beta * KL, before each step's update).
+     * Trains one epoch on the iterator's batches, drawing noise from ND4J's generator seeded with {@code seed}.
+     * Returns the mean training loss per image (before each step's update).
      */
     default double fit(DataSetIterator data, long seed, StepListener listener) {
         Nd4j.getRandom().setSeed(seed);
@@ -40,8 +55,9 @@ public interface VaeEngine {
         long images = 0;
         data.reset();
         while (data.hasNext()) {
-            INDArray x = data.next().getFeatures();
-            double loss = trainStep(x);
+            DataSet batch = data.next();
+            INDArray x = batch.getFeatures();
+            double loss = trainStep(x, batch.getLabels());
             total += loss;
             images += x.rows();
             listener.onStep((int) x.rows(), loss);
@@ -49,12 +65,17 @@ public interface VaeEngine {
         return total / images;
     }
 
-    /** One optimiser step on a batch {@code [batch, inputSize]}; returns the batch's summed loss before the step. */
-    double trainStep(INDArray x);
-
     /** {@link #fit(DataSetIterator, long, StepListener)} without a listener. */
     default double fit(DataSetIterator data, long seed) {
         return fit(data, seed, StepListener.NONE);
+    }
+
+    /** One optimiser step on a batch {@code [batch, inputSize]}; returns the batch's summed loss before the step. */
+    double trainStep(INDArray x, INDArray labels);
+
+    /** {@link #trainStep(INDArray, INDArray)} of a model that reads no labels. */
+    default double trainStep(INDArray x) {
+        return trainStep(x, null);
     }
 
     /** Told after every training step: for progress bars and divergence checks. */
@@ -66,14 +87,26 @@ public interface VaeEngine {
         void onStep(int images, double loss);
     }
 
-    /** The parameters of q(z|x) for a batch {@code [batch, inputSize]}. */
-    Encoding encode(INDArray x);
+    /** The parameters of q(z|x) for a batch {@code [batch, inputSize]} (the code alone for a deterministic encoder). */
+    Encoding encode(INDArray x, INDArray labels);
 
-    /** E[x|z]: the decoded image for latent codes {@code z} ({@code [batch, latent]}). */
-    INDArray decode(INDArray z);
+    default Encoding encode(INDArray x) {
+        return encode(x, null);
+    }
 
-    /** log p(x|z) per row, in nats. */
-    INDArray logLikelihood(INDArray x, INDArray z);
+    /** E[x|z]: the decoded images for latent codes {@code z} ({@code [batch, latent]}). */
+    INDArray decode(INDArray z, INDArray labels);
+
+    default INDArray decode(INDArray z) {
+        return decode(z, null);
+    }
+
+    /** log p(x|z) per row, in nats, double precision. */
+    INDArray logLikelihood(INDArray x, INDArray z, INDArray labels);
+
+    default INDArray logLikelihood(INDArray x, INDArray z) {
+        return logLikelihood(x, z, null);
+    }
 
     /** A copy of the weights, by name ({@code fc1_W}, ...). */
     Map<String, INDArray> weights();
@@ -87,27 +120,51 @@ public interface VaeEngine {
      */
     void save(Path file, Map<String, String> metadata) throws IOException;
 
-    /** Decodes the latent means of x. */
-    default INDArray reconstruct(INDArray x) {
-        return decode(encode(x).mu());
+    /** Decodes the latent means (codes) of x. */
+    default INDArray reconstruct(INDArray x, INDArray labels) {
+        return decode(encode(x, labels).mu(), labels);
     }
 
-    /** n images decoded from z ~ N(0, I), drawn with the given seed. */
+    default INDArray reconstruct(INDArray x) {
+        return reconstruct(x, null);
+    }
+
+    /**
+     * n images decoded from z ~ N(0, I), drawn with the given seed; a conditional model draws image i of class
+     * {@code i % classes()}.
+     */
     default INDArray sample(int n, long seed) {
+        return sample(n, seed, classes() > 0 ? VaeMath.cyclicLabels(n, classes()) : null);
+    }
+
+    /** n images decoded from z ~ N(0, I) with the given labels (one row per image; null without labels). */
+    default INDArray sample(int n, long seed, INDArray labels) {
+        if (!probabilistic()) {
+            throw new UnsupportedOperationException("model " + config().model() + " has no prior to sample from");
+        }
         Nd4j.getRandom().setSeed(seed);
-        return decode(VaeMath.standardNormal(DataType.FLOAT, n, config().latent()));
+        return decode(VaeMath.standardNormal(DataType.FLOAT, n, config().latent()), labels);
     }
 
     /**
      * The reconstruction log-probability of An and Cho (2015), per row: log of the mean of p(x|z_l) over
-     * {@code samples} draws z_l ~ q(z|x) (log-mean-exp, stable). Low values mark atypical inputs.
+     * {@code samples} draws z_l ~ q(z|x) (log-mean-exp, stable); for a deterministic encoder log p(x|code). Low
+     * values mark atypical inputs.
      */
     default INDArray reconstructionLogProbability(INDArray x, int samples) {
-        Encoding q = encode(x);
+        return reconstructionLogProbability(x, null, samples);
+    }
+
+    /** {@link #reconstructionLogProbability(INDArray, int)} with labels, for a conditional model. */
+    default INDArray reconstructionLogProbability(INDArray x, INDArray labels, int samples) {
+        Encoding q = encode(x, labels);
+        if (!q.stochastic()) {
+            return logLikelihood(x, q.mu(), labels);
+        }
         INDArray ll = Nd4j.create(DataType.DOUBLE, x.rows(), samples);
         for (int s = 0; s < samples; s++) {
             try (MemoryWorkspace sample = VaeMath.sampleScratch()) {
-                ll.putColumn(s, logLikelihood(x, q.sample()));
+                ll.putColumn(s, logLikelihood(x, q.sample(), labels));
             }
         }
         return VaeMath.logMeanExp(ll);
@@ -115,7 +172,7 @@ public interface VaeEngine {
 
     /**
      * The negative ELBO over a dataset, nats per image, with one z sample per image (eps seeded by {@code seed}) and
-     * beta 1, as the reference's test loss.
+     * beta 1, as the reference's test loss. For a deterministic encoder: the reconstruction loss at the code, KL 0.
      */
     default ElboEstimate negativeElbo(DataSetIterator data, long seed) {
         Nd4j.getRandom().setSeed(seed);
@@ -124,11 +181,14 @@ public interface VaeEngine {
         long n = 0;
         data.reset();
         while (data.hasNext()) {
-            INDArray x = data.next().getFeatures();
+            DataSet batch = data.next();
+            INDArray x = batch.getFeatures();
             try (MemoryWorkspace ws = VaeMath.scratch()) {
-                Encoding q = encode(x);
-                rec -= logLikelihood(x, q.sample()).sumNumber().doubleValue();
-                kl += VaeMath.kld(q.mu(), q.logvar()).sumNumber().doubleValue();
+                Encoding q = encode(x, batch.getLabels());
+                rec -= logLikelihood(x, q.sample(), batch.getLabels()).sumNumber().doubleValue();
+                if (q.stochastic()) {
+                    kl += VaeMath.kld(q.mu(), q.logvar()).sumNumber().doubleValue();
+                }
             }
             n += x.rows();
         }
@@ -144,19 +204,24 @@ public interface VaeEngine {
         if (k < 1) {
             throw new IllegalArgumentException("k must be at least 1: " + k);
         }
+        if (!probabilistic()) {
+            throw new UnsupportedOperationException("model " + config().model() + " has no likelihood bound");
+        }
         Nd4j.getRandom().setSeed(seed);
         double total = 0;
         long n = 0;
         data.reset();
         while (data.hasNext()) {
-            INDArray x = data.next().getFeatures();
+            DataSet batch = data.next();
+            INDArray x = batch.getFeatures();
+            INDArray y = batch.getLabels();
             try (MemoryWorkspace ws = VaeMath.scratch()) {
-                Encoding q = encode(x);
+                Encoding q = encode(x, y);
                 INDArray logw = Nd4j.create(DataType.DOUBLE, x.rows(), k);
                 for (int s = 0; s < k; s++) {
                     try (MemoryWorkspace sample = VaeMath.sampleScratch()) {
                         INDArray z = q.sample();
-                        INDArray w = logLikelihood(x, z).addi(VaeMath.logStandardNormal(z))
+                        INDArray w = logLikelihood(x, z, y).addi(VaeMath.logStandardNormal(z))
                                 .subi(VaeMath.logNormal(z, q.mu(), q.logvar()));
                         logw.putColumn(s, w);
                     }

@@ -12,9 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The VAE's probability terms on whole batches, shared by both engines and by evaluation. Every method returns one
- * value per row ({@code [batch]}) in double precision (the Bernoulli likelihood's per-pixel terms are computed in the
- * logits' precision and summed in double).
+ * The VAE's prior and posterior terms on whole batches, shared by both engines and by evaluation. The per-row terms
+ * ({@code [batch]}) are in double precision. The decoder's likelihood is not here: it is part of each model's graph.
  */
 public final class VaeMath {
 
@@ -64,28 +63,6 @@ public final class VaeMath {
     }
 
     /**
-     * log p(x|z) given the decoder's pre-activation output. Bernoulli: -BCE computed from the logits in the stable
-     * form max(l,0) - x*l + log(1 + exp(-|l|)), so saturated pixels never take log(0). Gaussian: unit variance.
-     */
-    public static INDArray logLikelihood(VaeConfig.Decoder decoder, INDArray x, INDArray preOutput) {
-        if (decoder == VaeConfig.Decoder.GAUSSIAN) {
-            INDArray d = x.castTo(DataType.DOUBLE).sub(preOutput.castTo(DataType.DOUBLE));
-            return d.muli(d).addi(LOG_2PI).sum(1).muli(-0.5);
-        }
-        // per pixel in the logits' own precision (float: relative error ~1e-7, two times faster than double),
-        // summed per image in double
-        INDArray l = preOutput;
-        INDArray bce = Transforms.log1p(Transforms.exp(Transforms.abs(l, true).negi(), false), false);
-        bce.addi(Transforms.relu(l, true)).subi(x.castTo(l.dataType()).mul(l));
-        return bce.castTo(DataType.DOUBLE).sum(1).negi();
-    }
-
-    /** The decoder's mean E[x|z] from its pre-activation output: sigmoid for Bernoulli, identity for Gaussian. */
-    public static INDArray mean(VaeConfig.Decoder decoder, INDArray preOutput) {
-        return decoder == VaeConfig.Decoder.GAUSSIAN ? preOutput.dup() : Transforms.sigmoid(preOutput, true);
-    }
-
-    /**
      * A linear layer, {@code x W + b}, as ND4J's native matmul op into a C-ordered result. {@code INDArray.mmul} goes
      * through ND4J's Java BLAS wrapper instead, which multiplies into a fresh Fortran-ordered array and copies it back:
      * a [1000,400] x [400,784] product took 5.7-21 ms that way against 2.2 ms (outside workspaces; the test-set ELBO of
@@ -120,6 +97,15 @@ public final class VaeMath {
         INDArray max = a.max(true, 1);
         INDArray s = Transforms.exp(a.subColumnVector(max), false).mean(1);
         return Transforms.log(s, false).addi(max.reshape(max.length()));
+    }
+
+    /** One-hot labels {@code [n, classes]}, row i of class {@code i % classes}. */
+    public static INDArray cyclicLabels(int n, int classes) {
+        INDArray y = Nd4j.zeros(DataType.FLOAT, n, classes);
+        for (int i = 0; i < n; i++) {
+            y.putScalar(i, i % classes, 1f);
+        }
+        return y;
     }
 
     /** Standard normal noise of the given shape from ND4J's global generator. */

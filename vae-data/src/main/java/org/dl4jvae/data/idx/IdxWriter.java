@@ -4,10 +4,9 @@ import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.GZIPOutputStream;
+import org.dl4jvae.data.io.AtomicFile;
 
 /** Writes unsigned-byte IDX files (optionally gzip-compressed), atomically: for exporting subsets and for tests. */
 public final class IdxWriter {
@@ -26,24 +25,17 @@ public final class IdxWriter {
     }
 
     private static void write(Path file, int[] dims, byte[] data, boolean gzip) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        // a fresh name in the target directory (createTempFile would make it private to the owner)
-        Path tmp = dir.resolve("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
-        try {
-            try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
-                 DataOutputStream out = new DataOutputStream(gzip ? new GZIPOutputStream(raw, 1 << 16) : raw)) {
-                out.writeShort(0);
-                out.writeByte(0x08);
-                out.writeByte(dims.length);
-                for (int d : dims) {
-                    out.writeInt(d);
-                }
-                out.write(data);
+        AtomicFile.write(file, target -> {
+            OutputStream raw = new BufferedOutputStream(target, 1 << 16);
+            DataOutputStream out = new DataOutputStream(gzip ? new GZIPOutputStream(raw, 1 << 16) : raw);
+            out.writeShort(0);
+            out.writeByte(0x08);
+            out.writeByte(dims.length);
+            for (int d : dims) {
+                out.writeInt(d);
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+            out.write(data);
+            out.close();
+        });
     }
 }

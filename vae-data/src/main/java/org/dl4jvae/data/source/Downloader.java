@@ -9,7 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -17,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.dl4jvae.data.io.AtomicFile;
 
 /**
  * Downloads dataset files from a list of mirrors, tried in turn. Each file goes to a temporary file in the target
@@ -97,32 +97,49 @@ public final class Downloader {
         String reason = "no mirror configured";
         for (URI mirror : mirrors) {
             URI url = mirror.resolve(file);
-            Path tmp = null;
             try {
-                tmp = dir.resolve("." + file + "." + java.util.UUID.randomUUID() + ".part");
-                String actual = download(url, tmp);
-                if (!actual.equals(expected)) {
-                    reason = url + ": checksum mismatch (got " + actual + ", expected " + expected + ")";
-                    continue;
-                }
-                Files.move(tmp, dir.resolve(file), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                tmp = null;
+                AtomicFile.produce(dir.resolve(file), tmp -> {
+                    String actual = download(url, tmp);
+                    if (!actual.equals(expected)) {
+                        throw new ChecksumMismatch("checksum mismatch (got " + actual + ", expected " + expected + ")");
+                    }
+                    return null;
+                });
                 return null;
-            } catch (IOException e) {
-                reason = url + ": " + describe(e);
-            } catch (InterruptedException e) {
+            } catch (ChecksumMismatch e) {
+                reason = url + ": " + e.getMessage();
+            } catch (Interrupted e) {
                 Thread.currentThread().interrupt();
                 return url + ": interrupted";
-            } finally {
-                deleteQuietly(tmp);
+            } catch (IOException e) {
+                reason = url + ": " + describe(e);
             }
         }
         return reason;
     }
 
-    private String download(URI url, Path to) throws IOException, InterruptedException {
+    /** A download that arrived whole but is not the expected file. */
+    private static final class ChecksumMismatch extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ChecksumMismatch(String message) {
+            super(message);
+        }
+    }
+
+    /** The thread was interrupted while waiting for a mirror. */
+    private static final class Interrupted extends IOException {
+        private static final long serialVersionUID = 1L;
+    }
+
+    private String download(URI url, Path to) throws IOException {
         HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).GET().build();
-        HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (InterruptedException e) {
+            throw new Interrupted();
+        }
         try (InputStream in = response.body()) {
             if (response.statusCode() != 200) {
                 throw new IOException("HTTP " + response.statusCode());

@@ -23,6 +23,7 @@ import org.dl4jvae.model.VaeMath;
 import org.dl4jvae.model.VaeEngine;
 import org.dl4jvae.model.io.ModelFile;
 import org.dl4jvae.model.io.NamedArrays;
+import org.dl4jvae.model.family.Vae;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -85,9 +86,9 @@ public final class Dl4jLayerVae implements VaeEngine {
 
     /** A new model with PyTorch-style (or Xavier) weights drawn exactly as the SameDiff engine draws them. */
     public static Dl4jLayerVae create(VaeConfig config) {
-        if (config.beta() != 1.0) {
-            throw new IllegalArgumentException("DL4J's VariationalAutoencoder layer has no KL weight: beta must be 1 "
-                    + "with the dl4j engine (use the samediff engine for a beta-VAE)");
+        if (!config.model().equals(Vae.NAME)) {
+            throw new IllegalArgumentException("the " + KIND + " engine (DL4J's VariationalAutoencoder layer) runs the "
+                    + "reference model " + Vae.NAME + " only, not " + config.model() + " (use the samediff engine)");
         }
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(config.seed())
@@ -169,7 +170,7 @@ public final class Dl4jLayerVae implements VaeEngine {
      * toolkit's (the same update as DL4J's Adam, which costs about 2 ms per 313,600 parameters in ND4J 1.0.0-M2.1).
      */
     @Override
-    public double trainStep(INDArray x) {
+    public double trainStep(INDArray x, INDArray labels) {
         VariationalAutoencoder l = layer();
         try (MemoryWorkspace ws = VaeMath.scratch()) {
             l.setInput(x.castTo(DataType.FLOAT), LayerWorkspaceMgr.noWorkspaces());
@@ -182,7 +183,7 @@ public final class Dl4jLayerVae implements VaeEngine {
     }
 
     @Override
-    public Encoding encode(INDArray x) {
+    public Encoding encode(INDArray x, INDArray labels) {
         INDArray in = x.castTo(DataType.FLOAT);
         // DL4J's forward pass (activate) gives only the mean of q(z|x); both heads are computed here from one pass
         // through fc1, with the layer's own parameters and activation functions, as DL4J's activate computes the mean
@@ -197,17 +198,17 @@ public final class Dl4jLayerVae implements VaeEngine {
     }
 
     @Override
-    public INDArray decode(INDArray z) {
+    public INDArray decode(INDArray z, INDArray labels) {
         return layerConf().getOutputDistribution().generateAtMean(decoderPreOutput(z.castTo(DataType.FLOAT)));
     }
 
     @Override
-    public INDArray logLikelihood(INDArray x, INDArray z) {
+    public INDArray logLikelihood(INDArray x, INDArray z, INDArray labels) {
         INDArray preOut = decoderPreOutput(z.castTo(DataType.FLOAT));
         if (config.decoder() == VaeConfig.Decoder.BERNOULLI) {
-            // the shared evaluation formula, summed in double (DL4J's distributions answer in float), and the same
-            // for model files that still carry DL4J's own Bernoulli distribution
-            return VaeMath.logLikelihood(config.decoder(), x, preOut);
+            // this engine's Bernoulli formula, summed in double (DL4J's distributions answer in float), also for
+            // model files that still carry DL4J's own Bernoulli distribution
+            return BernoulliFromLogits.logProbability(x, preOut);
         }
         ReconstructionDistribution dist = layerConf().getOutputDistribution();
         return dist.exampleNegLogProbability(x.castTo(DataType.FLOAT), preOut).castTo(DataType.DOUBLE).reshape(x.rows()).negi();

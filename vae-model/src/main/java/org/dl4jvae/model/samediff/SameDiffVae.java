@@ -4,28 +4,32 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.dl4jvae.model.AdamOptimizer;
 import org.dl4jvae.model.Encoding;
+import org.dl4jvae.model.LinearInit;
+import org.dl4jvae.model.ModelFamily;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.VaeEngine;
-import org.dl4jvae.model.LinearInit;
-import org.dl4jvae.model.VaeMath;
 import org.dl4jvae.model.io.ModelFile;
 import org.dl4jvae.model.io.NamedArrays;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The VAE as a SameDiff graph, layer for layer the reference PyTorch model:
- * {@code fc1 -> relu -> (fc21 = mu, fc22 = logvar) -> reparameterize -> fc3 -> relu -> fc4 -> sigmoid}, trained on
- * the summed BCE (from logits) plus beta times the KL divergence, with Adam.
+ * The SameDiff runtime of every model of the family: it builds the variant's training graph ({@link GraphModel#loss})
+ * and differentiates it once, runs both through fixed op schedules ({@link OpSchedule}), steps Adam, saves and loads
+ * weights with the optimiser state, and answers encode/decode/log-likelihood through the variant's evaluation graph
+ * (its own encoder, decoder and likelihood over the same weight arrays).
  */
 public final class SameDiffVae implements VaeEngine {
 
@@ -34,37 +38,54 @@ public final class SameDiffVae implements VaeEngine {
     private static final String ITERATION = "adam_iteration";
 
     private final VaeConfig config;
+    private final GraphModel model;
     private final SameDiff sd;
+    private final List<Net.Noise> noise;
+    /** Weight names in creation order, their arrays (fixed: weights are assigned into them) and gradients' names. */
     private final List<String> params = new ArrayList<>();
-    /** The arrays of {@link #params} (fixed: weights are assigned into them) and their gradients' names, in order. */
     private final List<INDArray> paramArrays = new ArrayList<>();
     private final List<String> grads = new ArrayList<>();
+    private final Map<String, INDArray> arrays = new LinkedHashMap<>();
     private final AdamOptimizer adam;
     private final OpSchedule step;
-    /** The encoder half of the graph, for {@link #encode}. */
     private final OpSchedule encoder;
+    private final OpSchedule decoder;
+    private final OpSchedule likelihood;
     private int iteration;
 
-    private SameDiffVae(VaeConfig config, SameDiff sd) {
+    private SameDiffVae(VaeConfig config, boolean initialise) {
         this.config = config;
-        this.sd = sd;
-        for (String layer : LAYERS) {
-            params.add(layer + "_W");
-            params.add(layer + "_b");
+        this.model = ModelFamily.variant(config.model()).model(config);
+        this.sd = SameDiff.create();
+        this.noise = training(sd, model, config, DataType.FLOAT, initialise).noise();
+        for (SDVariable v : sd.variables()) {
+            if (v.getVariableType() == VariableType.VARIABLE) {
+                params.add(v.name());
+                paramArrays.add(v.getArr());
+                arrays.put(v.name(), v.getArr());
+            }
         }
-        this.adam = new AdamOptimizer(config.learningRate(),
-                params.stream().mapToLong(p -> sd.getArrForVarName(p).length()).toArray());
+        this.adam = new AdamOptimizer(config.learningRate(), paramArrays.stream().mapToLong(INDArray::length).toArray());
         quietly(sd::createGradFunction);
-        Map<String, INDArray> arrays = new LinkedHashMap<>();
         for (String p : params) {
             grads.add(sd.getVariable(p).getGradient().name());
-            paramArrays.add(sd.getArrForVarName(p));
-            arrays.put(p, sd.getArrForVarName(p));
         }
-        java.util.Set<String> required = new java.util.HashSet<>(grads);
+        Set<String> required = new HashSet<>(grads);
         required.add("loss");
         this.step = new OpSchedule(sd.getFunction("grad"), arrays, required);
-        this.encoder = new OpSchedule(sd, arrays, java.util.Set.of("mu", "logvar"));
+
+        SameDiff eval = SameDiff.create();
+        Net evalNet = new Net(eval, DataType.FLOAT, arrays, model.classes());
+        SDVariable x = eval.placeHolder("x", DataType.FLOAT, -1, config.inputSize());
+        Posterior q = model.encoder(evalNet, x);
+        SDVariable z = eval.placeHolder("z_given", DataType.FLOAT, -1, model.latent());
+        SDVariable out = model.decoder(evalNet, z);
+        model.likelihood().mean(eval, out).rename("x_mean");
+        model.likelihood().negLogProb(eval, x, out, Likelihood.Reduction.PER_ROW_DOUBLE).neg().rename("log_px_z");
+        this.encoder = new OpSchedule(eval, arrays, q.logvar() == null ? Set.of(q.mu().name())
+                : Set.of(q.mu().name(), q.logvar().name()));
+        this.decoder = new OpSchedule(eval, arrays, Set.of("x_mean"));
+        this.likelihood = new OpSchedule(eval, arrays, Set.of("log_px_z"));
     }
 
     /**
@@ -81,84 +102,9 @@ public final class SameDiffVae implements VaeEngine {
         }
     }
 
-    /** A new, initialised model. */
+    /** A new, initialised model of the variant the configuration names. */
     public static SameDiffVae create(VaeConfig config) {
-        SameDiff sd = graph(config, DataType.FLOAT);
-        initialise(sd, config);
-        return new SameDiffVae(config, sd);
-    }
-
-    /**
-     * Builds the graph. The noise eps is a placeholder filled from ND4J's seeded generator at every step, rather than
-     * a random op inside the graph: in ND4J 1.0.0-M2.1 SameDiff's custom random ops (RandomNormal) return the same
-     * values at every execution and ignore the seed (deeplearning4j issues 8602 and 8817), which would freeze eps.
-     */
-    static SameDiff graph(VaeConfig c, DataType type) {
-        SameDiff sd = SameDiff.create();
-        SDVariable x = sd.placeHolder("x", type, -1, c.inputSize());
-        Layers fc = new Layers(sd, type);
-
-        SDVariable h1 = relu(sd, fc.linear("fc1", x, c.inputSize(), c.hidden()));
-        SDVariable mu = fc.linear("fc21", h1, c.hidden(), c.latent()).rename("mu");
-        SDVariable logvar = fc.linear("fc22", h1, c.hidden(), c.latent()).rename("logvar");
-
-        SDVariable eps = sd.placeHolder("eps", type, -1, c.latent()); // N(0, I), any batch size
-        SDVariable z = reparameterize(sd, mu, logvar, eps);
-
-        SDVariable h3 = relu(sd, fc.linear("fc3", z, c.latent(), c.hidden()));
-        SDVariable logits = fc.linear("fc4", h3, c.hidden(), c.inputSize()).rename("logits");
-
-        SDVariable recon; // -log p(x|z), summed over pixels and batch
-        if (c.decoder() == VaeConfig.Decoder.BERNOULLI) {
-            sd.nn.sigmoid("x_hat", logits);
-            recon = bce(sd, x, logits);
-        } else {
-            sd.identity("x_hat", logits);
-            SDVariable d = x.sub(logits);
-            recon = sd.sum(d.mul(d).add(Math.log(2 * Math.PI))).mul("recon", 0.5);
-        }
-        recon.add("loss", kld(sd, mu, logvar).mul(c.beta()));
-        sd.setLossVariables("loss");
-        return sd;
-    }
-
-    /**
-     * Summed binary cross-entropy from logits: sum(softplus(logits) - x * logits). ND4J's softplus is
-     * log(1 + exp(l)), infinite from l = 89 in float, so above 80 it continues as the line it has become:
-     * softplus(l - r) + r with the whole-number shift r = floor(relu(l - 80)) (exact for logits below 2^31). The
-     * shift passes through an integer type, so SameDiff does not differentiate it, and the gradient is
-     * sigmoid(l - r) - x = sigmoid(l) - x throughout. Chosen over ND4J's sigmoidCrossEntropy loss op, whose
-     * per-element lambdas made it a quarter of a training step.
-     */
-    static SDVariable bce(SameDiff sd, SDVariable x, SDVariable logits) {
-        SDVariable over = sd.nn.relu(logits.sub(80), 0).castTo(DataType.INT32).castTo(logits.dataType());
-        SDVariable softplus = sd.nn.softplus(logits.sub(over)).add(over);
-        return sd.sum(softplus).sub("recon", sd.sum(x.mul(logits)));
-    }
-
-    /**
-     * relu(a) = a * step(a), gradient 0 at 0 as in PyTorch. Written so because ND4J's relu backward
-     * (thresholdedrelu_bp, per-element lambdas) cost about 0.5 ms more per step than a product's.
-     */
-    static SDVariable relu(SameDiff sd, SDVariable a) {
-        return a.mul(sd.math.step(a, 0.0));
-    }
-
-    /** z = mu + exp(0.5 * logvar) * eps. */
-    private static SDVariable reparameterize(SameDiff sd, SDVariable mu, SDVariable logvar, SDVariable eps) {
-        return mu.add("z", sd.math.exp(logvar.mul(0.5)).mul(eps));
-    }
-
-    /** KLD = -0.5 * sum(1 + logvar - mu^2 - exp(logvar)), summed over the batch. */
-    private static SDVariable kld(SameDiff sd, SDVariable mu, SDVariable logvar) {
-        return sd.sum(logvar.add(1.0).sub(mu.mul(mu)).sub(sd.math.exp(logvar))).mul("kld", -0.5);
-    }
-
-    static void initialise(SameDiff sd, VaeConfig c) {
-        LinearInit init = new LinearInit(c);
-        for (String layer : LAYERS) {
-            init.fill(sd.getArrForVarName(layer + "_W"), sd.getArrForVarName(layer + "_b"));
-        }
+        return new SameDiffVae(config, true);
     }
 
     @Override
@@ -172,9 +118,25 @@ public final class SameDiffVae implements VaeEngine {
     }
 
     @Override
-    public double trainStep(INDArray x) {
-        INDArray eps = Nd4j.randn(x.dataType(), x.rows(), config.latent());
-        Map<String, INDArray> values = step.run(Map.of("x", x, "eps", eps));
+    public boolean probabilistic() {
+        return model.probabilistic();
+    }
+
+    @Override
+    public int classes() {
+        return model.classes();
+    }
+
+    @Override
+    public double trainStep(INDArray x, INDArray labels) {
+        Map<String, INDArray> in = inputs(x, labels);
+        // noise is drawn in the order the model declared it, from ND4J's generator
+        for (Net.Noise n : noise) {
+            long rows = x.rows() * (long) n.rowsPerExample();
+            in.put(n.name(), n.normal() ? Nd4j.randn(x.dataType(), rows, n.columns())
+                    : Nd4j.rand(x.dataType(), rows, n.columns()));
+        }
+        Map<String, INDArray> values = step.run(in);
         double loss = values.get("loss").getDouble(0);
         for (int i = 0; i < params.size(); i++) {
             adam.step(i, paramArrays.get(i), values.get(grads.get(i)), iteration);
@@ -183,65 +145,62 @@ public final class SameDiffVae implements VaeEngine {
         return loss;
     }
 
-    @Override
-    public Encoding encode(INDArray x) {
-        Map<String, INDArray> out = encoder.run(Map.of("x", x.castTo(DataType.FLOAT)));
-        return new Encoding(out.get("mu").dup(), out.get("logvar").dup());
+    private Map<String, INDArray> inputs(INDArray x, INDArray labels) {
+        Map<String, INDArray> in = new HashMap<>();
+        in.put("x", x.castTo(DataType.FLOAT));
+        if (model.classes() > 0) {
+            in.put("y", requireLabels(labels, x.rows()).castTo(DataType.FLOAT));
+        }
+        return in;
     }
 
     @Override
-    public INDArray decode(INDArray z) {
-        return VaeMath.mean(config.decoder(), logits(z));
+    public Encoding encode(INDArray x, INDArray labels) {
+        Map<String, INDArray> out = encoder.run(inputs(x, labels));
+        return new Encoding(out.get("mu").dup(), probabilistic() ? out.get("logvar").dup() : null);
     }
 
     @Override
-    public INDArray logLikelihood(INDArray x, INDArray z) {
-        return VaeMath.logLikelihood(config.decoder(), x, logits(z));
+    public INDArray decode(INDArray z, INDArray labels) {
+        Map<String, INDArray> in = inputs(z, labels);
+        in.put("z_given", in.remove("x"));
+        return decoder.run(in).get("x_mean").dup();
     }
 
-    /** The decoder half of the graph on the graph's own weights, for any z: fc4(relu(fc3(z))). */
-    private INDArray logits(INDArray z) {
-        INDArray h3 = Transforms.relu(affine(z, "fc3"), false);
-        return affine(h3, "fc4");
-    }
-
-    private INDArray affine(INDArray in, String layer) {
-        return VaeMath.linear(in, sd.getArrForVarName(layer + "_W"), sd.getArrForVarName(layer + "_b"));
+    @Override
+    public INDArray logLikelihood(INDArray x, INDArray z, INDArray labels) {
+        Map<String, INDArray> in = inputs(x, labels);
+        in.put("z_given", z.castTo(DataType.FLOAT));
+        return likelihood.run(in).get("log_px_z").dup();
     }
 
     @Override
     public Map<String, INDArray> weights() {
         Map<String, INDArray> out = new LinkedHashMap<>();
-        for (String layer : LAYERS) {
-            out.put(layer + "_W", sd.getArrForVarName(layer + "_W").dup());
-            out.put(layer + "_b", sd.getArrForVarName(layer + "_b").dup());
-        }
+        arrays.forEach((name, arr) -> out.put(name, arr.dup()));
         return out;
     }
 
     @Override
     public void setWeights(Map<String, INDArray> weights) {
-        for (String layer : LAYERS) {
-            for (String name : new String[] {layer + "_W", layer + "_b"}) {
-                INDArray src = weights.get(name);
-                INDArray dst = sd.getArrForVarName(name);
-                if (src == null || !java.util.Arrays.equals(src.shape(), dst.shape())) {
-                    throw new IllegalArgumentException("weight " + name + " missing or not of shape "
-                            + java.util.Arrays.toString(dst.shape()));
-                }
-                dst.assign(src.castTo(dst.dataType()));
+        arrays.forEach((name, dst) -> {
+            INDArray src = weights.get(name);
+            if (src == null || !java.util.Arrays.equals(src.shape(), dst.shape())) {
+                throw new IllegalArgumentException("weight " + name + " missing or not of shape "
+                        + java.util.Arrays.toString(dst.shape()));
             }
-        }
+            dst.assign(src.castTo(dst.dataType()));
+        });
     }
 
     @Override
     public void save(Path file, Map<String, String> metadata) throws IOException {
-        Map<String, INDArray> arrays = weights();
+        Map<String, INDArray> out = weights();
         for (int i = 0; i < params.size(); i++) {
-            arrays.put(params.get(i) + ".adam", adam.state(i));
+            out.put(params.get(i) + ".adam", adam.state(i));
         }
-        arrays.put(ITERATION, Nd4j.scalar(iteration));
-        ModelFile.write(file, KIND, config, metadata, out -> NamedArrays.write(arrays, out));
+        out.put(ITERATION, Nd4j.scalar(iteration));
+        ModelFile.write(file, KIND, config, metadata, o -> NamedArrays.write(out, o));
     }
 
     /** Restores a model written by {@link #save}: weights, Adam state and configuration. */
@@ -249,31 +208,51 @@ public final class SameDiffVae implements VaeEngine {
         if (!KIND.equals(contents.engine())) {
             throw new IOException("model was trained by the " + contents.engine() + " engine, not " + KIND);
         }
-        Map<String, INDArray> arrays = NamedArrays.read(new ByteArrayInputStream(contents.payload()));
-        SameDiffVae vae = new SameDiffVae(contents.config(), graph(contents.config(), DataType.FLOAT));
+        Map<String, INDArray> saved = NamedArrays.read(new ByteArrayInputStream(contents.payload()));
+        SameDiffVae vae = new SameDiffVae(contents.config(), false);
         try {
-            vae.setWeights(arrays);
+            vae.setWeights(saved);
             for (int i = 0; i < vae.params.size(); i++) {
-                vae.adam.setState(i, arrays.get(vae.params.get(i) + ".adam"));
+                vae.adam.setState(i, saved.get(vae.params.get(i) + ".adam"));
             }
-            vae.iteration = arrays.get(ITERATION).getInt(0);
+            vae.iteration = saved.get(ITERATION).getInt(0);
         } catch (RuntimeException e) {
             throw new IOException("model file does not match its configuration: " + e.getMessage(), e);
         }
         return vae;
     }
 
-    /** The underlying graph, for tests and tools (variables are named after the reference's layers). */
+    /** The training graph, for tests (weights are named after the reference's layers). */
     SameDiff graph() {
         return sd;
     }
 
-    /** Creates the variables of linear layers named like PyTorch's: {@code <layer>_W}, {@code <layer>_b}. */
-    private record Layers(SameDiff sd, DataType type) {
-        SDVariable linear(String layer, SDVariable in, int fanIn, int fanOut) {
-            SDVariable w = sd.var(layer + "_W", type, fanIn, fanOut);
-            SDVariable b = sd.var(layer + "_b", type, fanOut);
-            return in.mmul(w).add(b);
+    /** The training graph of a configuration with fresh weights in the given precision, for tests of its math. */
+    static SameDiff graph(VaeConfig config, DataType type) {
+        SameDiff sd = SameDiff.create();
+        training(sd, ModelFamily.variant(config.model()).model(config), config, type, true);
+        return sd;
+    }
+
+    /** Builds a model's training graph into {@code sd}, with initialised weights if asked (layers in creation order). */
+    private static Net training(SameDiff sd, GraphModel model, VaeConfig config, DataType type, boolean initialise) {
+        Net net = new Net(sd, type, null, model.classes());
+        model.loss(net, sd.placeHolder("x", type, -1, config.inputSize()));
+        sd.setLossVariables("loss");
+        if (initialise) {
+            LinearInit init = new LinearInit(config);
+            for (String layer : net.layers()) {
+                init.fill(sd.getArrForVarName(layer + "_W"), sd.getArrForVarName(layer + "_b"));
+            }
         }
+        return net;
+    }
+
+    private INDArray requireLabels(INDArray labels, long rows) {
+        if (labels == null || labels.rows() != rows || labels.columns() != model.classes()) {
+            throw new IllegalArgumentException("model " + config.model() + " needs one-hot labels [" + rows + ", "
+                    + model.classes() + "]" + (labels == null ? ", got none" : ", got " + java.util.Arrays.toString(labels.shape())));
+        }
+        return labels;
     }
 }

@@ -3,7 +3,9 @@ package org.dl4jvae.model.samediff;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Map;
+import org.dl4jvae.model.ModelFamily;
 import org.dl4jvae.model.VaeConfig;
+import org.dl4jvae.model.family.BetaVae;
 import org.dl4jvae.model.VaeMath;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -19,14 +21,13 @@ import org.nd4j.linalg.factory.Nd4j;
 /** The graph's gradients and loss against central differences and an independent hand computation. */
 class SameDiffVaeMathTest {
 
-    static final VaeConfig SMALL = VaeConfig.defaults().withSizes(6, 5, 3).withSeed(11);
 
     @ParameterizedTest
     @EnumSource(VaeConfig.Decoder.class)
     void centralDifferencesOnEveryVariableInDoublePrecision(VaeConfig.Decoder decoder) {
-        VaeConfig c = SMALL.withDecoder(decoder).withBeta(0.7);
+        VaeConfig c = ((BetaVae.Config) ModelFamily.config("beta-vae")).withBeta(0.7)
+                .withSizes(6, 5, 3).withSeed(11).withDecoder(decoder);
         SameDiff sd = SameDiffVae.graph(c, DataType.DOUBLE);
-        SameDiffVae.initialise(sd, c);
         Nd4j.getRandom().setSeed(3);
         Map<String, INDArray> ph = Map.of(
                 "x", Nd4j.rand(DataType.DOUBLE, 4, 6),
@@ -65,7 +66,7 @@ class SameDiffVaeMathTest {
         SameDiff sd = SameDiff.create();
         SDVariable logits = sd.var("l", Nd4j.createFromArray(l));
         SDVariable target = sd.constant("x", Nd4j.createFromArray(x));
-        SameDiffVae.bce(sd, target, logits);
+        Likelihood.BERNOULLI.negLogProb(sd, target, logits, Likelihood.Reduction.TOTAL).rename("recon");
         sd.setLossVariables("recon");
         double expected = 0;
         for (int i = 0; i < l.length; i++) {
@@ -162,11 +163,16 @@ class SameDiffVaeMathTest {
     @Test
     void bceFromLogitsStaysFiniteAtSaturatedPixels() {
         INDArray x = Nd4j.createFromArray(new double[][] {{1, 0, 1, 0}});
-        INDArray logits = Nd4j.createFromArray(new double[][] {{200, -200, -200, 200}});
-        INDArray ll = VaeMath.logLikelihood(VaeConfig.Decoder.BERNOULLI, x, logits);
+        VaeConfig c = VaeConfig.defaults().withSizes(4, 3, 2);
+        // evaluation through the model's own graph: logits = fc4_b when fc4_W is zero
+        SameDiffVae vae = SameDiffVae.create(c);
+        Map<String, INDArray> w = vae.weights();
+        w.get("fc4_W").assign(0);
+        w.get("fc4_b").assign(Nd4j.createFromArray(new float[] {200, -200, -200, 200}));
+        vae.setWeights(w);
+        INDArray ll = vae.logLikelihood(x, Nd4j.zeros(DataType.FLOAT, 1, 2));
         assertEquals(-400.0, ll.getDouble(0), 1e-9); // two confident right pixels cost ~0, two wrong ones 200 each
 
-        VaeConfig c = VaeConfig.defaults().withSizes(4, 3, 2);
         SameDiff sd = SameDiffVae.graph(c, DataType.FLOAT);
         sd.getVariable("fc4_b").setArray(Nd4j.createFromArray(new float[] {200, -200, -200, 200}));
         INDArray loss = sd.output(Map.of("x", x.castTo(DataType.FLOAT), "eps", Nd4j.zeros(DataType.FLOAT, 1, 2)),

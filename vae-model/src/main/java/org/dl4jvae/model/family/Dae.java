@@ -1,0 +1,62 @@
+package org.dl4jvae.model.family;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import org.dl4jvae.model.InvalidSettingException;
+import org.dl4jvae.model.VaeConfig;
+import org.dl4jvae.model.Variant;
+import org.dl4jvae.model.samediff.Net;
+import org.nd4j.autodiff.samediff.SDVariable;
+
+/**
+ * The denoising autoencoder (Vincent et al. 2008): the plain autoencoder trained to restore the clean image from one
+ * with a fraction of its values masked to zero (a fresh mask every step); evaluated on clean images.
+ */
+public class Dae extends Ae {
+
+    public static final String NAME = "dae";
+
+    public static final Variant VARIANT = Variant.of(NAME,
+            "denoising autoencoder (Vincent et al. 2008): masking noise (--corruption) on the input, clean target",
+            Config.class, Dae::new);
+
+    /** The autoencoder's settings and the masking probability. */
+    public static class Config extends VaeConfig {
+        @JsonProperty("corruption")
+        @JsonPropertyDescription("probability that an input value is masked to 0 in training")
+        private double corruption = 0.3;
+
+        protected Config() {
+        }
+
+        public double corruption() {
+            return corruption;
+        }
+
+        public Config withCorruption(double corruption) {
+            return change((Config c) -> c.corruption = corruption);
+        }
+
+        @Override
+        public void validate() {
+            super.validate();
+            if (!(corruption >= 0 && corruption < 1)) {
+                throw new InvalidSettingException("corruption", "must be in [0, 1), got " + corruption);
+            }
+        }
+    }
+
+    private final double corruption;
+
+    public Dae(Config config) {
+        super(config);
+        this.corruption = config.corruption();
+    }
+
+    /** x * mask, mask = 1 where u > corruption for u ~ U(0, 1): each value kept with probability 1 - corruption. */
+    @Override
+    protected SDVariable trainingInput(Net net, SDVariable x) {
+        SDVariable u = net.uniformNoise("mask", 1, config.inputSize());
+        return x.mul(net.sd().math.step(u, corruption));
+    }
+}

@@ -1,0 +1,134 @@
+package org.dl4jvae.model.family;
+
+import org.dl4jvae.model.VaeConfig;
+import org.dl4jvae.model.Variant;
+import org.dl4jvae.model.samediff.GraphModel;
+import org.dl4jvae.model.samediff.Likelihood;
+import org.dl4jvae.model.samediff.Net;
+import org.dl4jvae.model.samediff.Posterior;
+import org.nd4j.autodiff.samediff.SDVariable;
+
+/**
+ * The reference VAE, layer for layer the PyTorch example, and the base the other variants override piece by piece:
+ * <pre>
+ *   h1 = relu(fc1(x));  mu, logvar = fc21(h1), fc22(h1)
+ *   z = mu + exp(0.5 * logvar) * eps                     eps ~ N(0, I)
+ *   logits = fc4(relu(fc3(z)))
+ *   loss = -log p(x|z) + KLD,  KLD = -0.5 * sum(1 + logvar - mu^2 - exp(logvar))
+ * </pre>
+ */
+public class Vae implements GraphModel {
+
+    public static final String NAME = "vae";
+
+    public static final Variant VARIANT = new Variant() {
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public String summary() {
+            return "the reference VAE (Kingma and Welling 2014): summed reconstruction loss + KL to N(0, I)";
+        }
+
+        @Override
+        public Class<? extends VaeConfig> configType() {
+            return VaeConfig.class;
+        }
+
+        @Override
+        public GraphModel model(VaeConfig config) {
+            return new Vae(config);
+        }
+
+        @Override
+        public java.util.Set<String> engines() {
+            return java.util.Set.of(org.dl4jvae.model.samediff.SameDiffVae.KIND, org.dl4jvae.model.dl4j.Dl4jLayerVae.KIND);
+        }
+    };
+
+    protected final VaeConfig config;
+
+    public Vae(VaeConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public Posterior encoder(Net net, SDVariable x) {
+        SDVariable h1 = encoderHidden(net, x);
+        SDVariable mu = net.linear("fc21", h1, config.hidden(), config.latent()).rename("mu");
+        SDVariable logvar = net.linear("fc22", h1, config.hidden(), config.latent()).rename("logvar");
+        return new Posterior(mu, logvar);
+    }
+
+    /** h1 = relu(fc1(x)). */
+    protected SDVariable encoderHidden(Net net, SDVariable x) {
+        return net.relu(net.linear("fc1", encoderInput(net, x), encoderInputSize(), config.hidden()));
+    }
+
+    @Override
+    public SDVariable decoder(Net net, SDVariable z) {
+        SDVariable h3 = net.relu(net.linear("fc3", decoderInput(net, z), decoderInputSize(), config.hidden()));
+        return net.linear("fc4", h3, config.hidden(), config.inputSize()).rename("logits");
+    }
+
+    @Override
+    public SDVariable loss(Net net, SDVariable x) {
+        Posterior q = encoder(net, trainingInput(net, x));
+        SDVariable logits = decoder(net, reparameterize(net, q));
+        SDVariable recon = likelihood().negLogProb(net.sd(), x, logits, Likelihood.Reduction.TOTAL).rename("recon");
+        return objective(net, recon, q);
+    }
+
+    /** z = mu + exp(0.5 * logvar) * eps. */
+    protected SDVariable reparameterize(Net net, Posterior q) {
+        SDVariable eps = net.normalNoise("eps", 1, config.latent());
+        return q.mu().add("z", net.sd().math.exp(q.logvar().mul(0.5)).mul(eps));
+    }
+
+    /** KLD = -0.5 * sum(1 + logvar - mu^2 - exp(logvar)), summed over the batch. */
+    protected SDVariable kld(Net net, Posterior q) {
+        SDVariable mu = q.mu();
+        SDVariable logvar = q.logvar();
+        return net.sd().sum(logvar.add(1.0).sub(mu.mul(mu)).sub(net.sd().math.exp(logvar))).mul("kld", -0.5);
+    }
+
+    /** The training loss from its parts: here the negative ELBO, reconstruction + KLD. */
+    protected SDVariable objective(Net net, SDVariable recon, Posterior q) {
+        return recon.add("loss", kld(net, q));
+    }
+
+    /** What the encoder sees in training (the clean input here; corrupted in a denoising autoencoder). */
+    protected SDVariable trainingInput(Net net, SDVariable x) {
+        return x;
+    }
+
+    /** What fc1 reads: x here, x with its label in a conditional VAE. */
+    protected SDVariable encoderInput(Net net, SDVariable x) {
+        return x;
+    }
+
+    protected long encoderInputSize() {
+        return config.inputSize();
+    }
+
+    /** What fc3 reads: z here, z with the label in a conditional VAE. */
+    protected SDVariable decoderInput(Net net, SDVariable z) {
+        return z;
+    }
+
+    protected long decoderInputSize() {
+        return config.latent();
+    }
+
+    @Override
+    public Likelihood likelihood() {
+        return Likelihood.of(config.decoder());
+    }
+
+    @Override
+    public int latent() {
+        return config.latent();
+    }
+}

@@ -1,0 +1,105 @@
+package org.dl4jvae.model.samediff;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * What a {@link GraphModel} builds its graph with: the SameDiff instance, linear layers named like PyTorch's
+ * ({@code <layer>_W [fan_in, fan_out]}, {@code <layer>_b}), noise placeholders the runtime fills at every step, and the
+ * labels placeholder. In an evaluation graph the layers take the training graph's arrays instead of new ones.
+ */
+public final class Net {
+
+    /** A noise placeholder: {@code rowsPerExample} rows per input row, {@code columns} wide. */
+    public record Noise(String name, boolean normal, int rowsPerExample, long columns) {
+    }
+
+    private final SameDiff sd;
+    private final DataType type;
+    private final Map<String, org.nd4j.linalg.api.ndarray.INDArray> existing;
+    private final List<String> layers = new ArrayList<>();
+    private final List<Noise> noise = new ArrayList<>();
+    private final int classes;
+    private SDVariable labels;
+
+    /**
+     * @param existing the weights to use, by name, or null to create new ones
+     * @param classes the number of classes of the labels placeholder
+     */
+    Net(SameDiff sd, DataType type, Map<String, org.nd4j.linalg.api.ndarray.INDArray> existing, int classes) {
+        this.sd = sd;
+        this.type = type;
+        this.existing = existing;
+        this.classes = classes;
+    }
+
+    public SameDiff sd() {
+        return sd;
+    }
+
+    public DataType type() {
+        return type;
+    }
+
+    /** {@code in W + b}, creating {@code <layer>_W} and {@code <layer>_b}. */
+    public SDVariable linear(String layer, SDVariable in, long fanIn, long fanOut) {
+        SDVariable w = param(layer + "_W", fanIn, fanOut);
+        SDVariable b = param(layer + "_b", fanOut);
+        layers.add(layer);
+        return in.mmul(w).add(b);
+    }
+
+    private SDVariable param(String name, long... shape) {
+        if (existing == null) {
+            return sd.var(name, type, shape);
+        }
+        org.nd4j.linalg.api.ndarray.INDArray arr = existing.get(name);
+        if (arr == null) {
+            throw new IllegalStateException("no weight " + name + " in the training graph");
+        }
+        return sd.var(name, arr);
+    }
+
+    /** relu(a) = a * step(a), gradient 0 at 0 as in PyTorch (cheaper than ND4J's relu backward, per-element lambdas). */
+    public SDVariable relu(SDVariable a) {
+        return a.mul(sd.math.step(a, 0.0));
+    }
+
+    /** A placeholder filled with N(0, 1) noise at every training step. */
+    public SDVariable normalNoise(String name, int rowsPerExample, long columns) {
+        noise.add(new Noise(name, true, rowsPerExample, columns));
+        return sd.placeHolder(name, type, -1, columns);
+    }
+
+    /** A placeholder filled with U(0, 1) noise at every training step. */
+    public SDVariable uniformNoise(String name, int rowsPerExample, long columns) {
+        noise.add(new Noise(name, false, rowsPerExample, columns));
+        return sd.placeHolder(name, type, -1, columns);
+    }
+
+    /** The one-hot class labels of the batch, {@code [batch, classes]} (placeholder {@code y}). */
+    public SDVariable labels() {
+        if (classes <= 0) {
+            throw new IllegalStateException("this model reads no labels: its classes() is 0");
+        }
+        if (labels == null) {
+            labels = sd.placeHolder("y", type, -1, classes);
+        }
+        return labels;
+    }
+
+    /** The layers created, in order (each with {@code _W} and {@code _b}). */
+    List<String> layers() {
+        return Collections.unmodifiableList(layers);
+    }
+
+    /** The noise placeholders declared, in order. */
+    List<Noise> noise() {
+        return Collections.unmodifiableList(noise);
+    }
+}

@@ -54,7 +54,8 @@ final class AnomalyCommand implements Callable<Integer> {
         MinibatchIterator it = DataSets.inOrder(test, 500);
         int at = 0;
         while (it.hasNext()) {
-            double[] batch = r.vae().reconstructionLogProbability(it.next().getFeatures(), samples).toDoubleVector();
+            org.nd4j.linalg.dataset.DataSet b = it.next();
+            double[] batch = r.vae().reconstructionLogProbability(b.getFeatures(), b.getLabels(), samples).toDoubleVector();
             System.arraycopy(batch, 0, logp, at, batch.length);
             at += batch.length;
         }
@@ -87,7 +88,7 @@ final class AnomalyCommand implements Callable<Integer> {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("images", test.size());
         result.put("mean_log_probability", Arrays.stream(logp).average().orElse(Double.NaN));
-        Integer excluded = r.settings().excludeClass();
+        Integer excluded = r.settings().data().excludeClass();
         if (excluded != null) {
             result.put("excluded_class", excluded);
             result.put("auroc", auroc(test, logp, excluded));

@@ -2,12 +2,10 @@ package org.dl4jvae.app;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import org.dl4jvae.data.io.AtomicFile;
 
-/** Atomic file output: everything the app writes goes to a temporary file first and is renamed when complete. */
+/** The app's file output: {@link AtomicFile} with failures turned into one clear message. */
 final class AtomicFiles {
 
     /** Writes the content of a stream. */
@@ -20,31 +18,15 @@ final class AtomicFiles {
     }
 
     static void writeAtomically(Path target, Writer writer) {
-        Path dir = target.toAbsolutePath().getParent();
-        Path tmp = null;
         try {
-            Files.createDirectories(dir);
-            tmp = dir.resolve("." + target.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                writer.write(out);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
+            AtomicFile.write(target, writer::write);
         } catch (IOException e) {
             throw AppException.failure("cannot write " + target + ": " + describe(e));
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: a stray hidden .tmp never has the final name
-                }
-            }
         }
     }
 
     static void writeString(Path target, String content) {
-        writeAtomically(target, out -> out.write(content.getBytes(StandardCharsets.UTF_8)));
+        writeAtomically(target, out -> out.write(content.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     static String describe(IOException e) {

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.dl4jvae.data.ImageSet;
 import org.dl4jvae.data.MinibatchIterator;
-import org.dl4jvae.model.VaeConfig;
+import org.dl4jvae.model.ModelFamily;
 import org.dl4jvae.model.VaeEngine;
 import org.dl4jvae.model.VaeEngines;
 import picocli.CommandLine;
@@ -21,6 +21,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+    @Option(names = "--model", defaultValue = ModelFamily.DEFAULT, description = "the variant to time (default: ${DEFAULT-VALUE})")
+    String model;
     @Option(names = "--engine", defaultValue = "samediff")
     String engine;
     @Option(names = "--batch-size", defaultValue = "128")
@@ -54,7 +56,8 @@ final class BenchCommand implements Callable<Integer> {
             throw AppException.usage("bench times 784-pixel images; " + dataset + " has " + images.imageSize());
         }
         threads.apply();
-        VaeEngine vae = VaeEngines.create(engine, VaeConfig.defaults().withSizes(784, hidden, latent));
+        VaeEngine vae = VaeEngines.create(engine,
+                ModelOptions.usage(() -> ModelFamily.config(model).withSizes(784, hidden, latent), "--model"));
         if (warmup > 0) {
             vae.fit(iterator(images, 0, warmup), 1);
         }
@@ -65,6 +68,7 @@ final class BenchCommand implements Callable<Integer> {
         Backend backend = Backend.current();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("engine", engine);
+        out.put("model", model);
         out.put("backend", backend.name());
         out.put("device", backend.device());
         out.put("batch_size", batchSize);

@@ -2,6 +2,7 @@ package org.dl4jvae.app;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.dl4jvae.model.train.EpochResult;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
@@ -15,17 +16,12 @@ final class Charts {
     }
 
     /** Train and test loss per epoch. */
-    static void lossCurves(List<double[]> rows, String title, Path out) {
-        double[] epoch = new double[rows.size()];
-        double[] train = new double[rows.size()];
-        double[] test = new double[rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            epoch[i] = rows.get(i)[0];
-            train[i] = rows.get(i)[1];
-            test[i] = rows.get(i)[2];
-        }
+    static void lossCurves(List<EpochResult> rows, String title, Path out) {
+        double[] epoch = rows.stream().mapToDouble(EpochResult::epoch).toArray();
+        double[] train = rows.stream().mapToDouble(EpochResult::trainLoss).toArray();
+        double[] test = rows.stream().mapToDouble(EpochResult::testLoss).toArray();
         XYChart chart = new XYChartBuilder().width(800).height(500).title(title)
-                .xAxisTitle("epoch").yAxisTitle("negative ELBO (nats per image)").build();
+                .xAxisTitle("epoch").yAxisTitle("loss (nats per image)").build();
         chart.getStyler().setMarkerSize(6);
         chart.addSeries("train", epoch, train);
         chart.addSeries("test", epoch, test);

@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 
 /** Prints the test-set negative ELBO and importance-weighted NLL of a trained model as one JSON object. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = "Test-set negative ELBO and importance-weighted -log p(x), nats per image, as JSON.")
+        description = "Test-set negative ELBO (with its reconstruction and KL parts) and importance-weighted -log p(x), "
+                + "nats per image, as JSON; for a plain or denoising autoencoder the reconstruction loss.")
 final class EvaluateCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -36,10 +37,22 @@ final class EvaluateCommand implements Callable<Integer> {
         TrainedRun.Loaded r = trained.load();
         ImageSet test = r.testSet(dataset);
         ElboEstimate elbo = r.vae().negativeElbo(DataSets.inOrder(test, 500), seed);
-        double iw = r.vae().importanceWeightedNll(DataSets.inOrder(test, 500), k, seed);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("images", elbo.images());
+        out.put("model", r.vae().config().model());
+        if (!r.vae().probabilistic()) { // no prior: the reconstruction loss at the code is all there is
+            if (spec.commandLine().getParseResult().hasMatchedOption("--iw-samples")) {
+                throw AppException.usage("--iw-samples does not apply to --model " + r.vae().config().model()
+                        + ": a plain autoencoder has no likelihood bound");
+            }
+            out.put("reconstruction_loss", elbo.reconstruction());
+            spec.commandLine().getOut().println(Json.write(out));
+            return 0;
+        }
+        double iw = r.vae().importanceWeightedNll(DataSets.inOrder(test, 500), k, seed);
         out.put("elbo_loss", elbo.loss());
+        out.put("reconstruction", elbo.reconstruction());
+        out.put("kl", elbo.kl());
         out.put("iw_nll", iw);
         out.put("iw_samples", k);
         spec.commandLine().getOut().println(Json.write(out));

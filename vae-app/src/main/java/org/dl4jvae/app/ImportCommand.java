@@ -9,6 +9,9 @@ import java.util.concurrent.Callable;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.VaeEngine;
 import org.dl4jvae.model.VaeEngines;
+import org.dl4jvae.model.ModelFamily;
+import org.dl4jvae.model.train.Trainer;
+import org.dl4jvae.model.train.TrainingConfig;
 import org.dl4jvae.model.io.NamedArrays;
 import org.dl4jvae.model.io.Npz;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -47,22 +50,24 @@ final class ImportCommand implements Callable<Integer> {
         Map<String, INDArray> w = read(weights);
         long[] fc1 = w.get("fc1_W").shape();
         long latent = w.get("fc21_W").size(1);
-        TrainSettings settings = new TrainSettings(engine, dataset, dataDir, 10, 128, (int) fc1[1], (int) latent, lr,
-                1.0, 1, null, null, VaeConfig.Decoder.BERNOULLI, VaeConfig.Init.PYTORCH);
-        VaeEngine vae = VaeEngines.create(engine, settings.modelConfig((int) fc1[0]));
+        VaeConfig config = ModelOptions.usage(() -> ModelFamily.config(ModelFamily.DEFAULT, Map.of("lr", lr))
+                .withSizes((int) fc1[0], (int) fc1[1], (int) latent), null);
+        TrainSettings settings = new TrainSettings(engine, config, TrainingConfig.defaults(),
+                new TrainSettings.Data(dataset, dataDir == null ? null : dataDir.toString(), null, null));
+        VaeEngine vae = VaeEngines.create(engine, config);
         try {
             vae.setWeights(w);
         } catch (IllegalArgumentException e) {
             throw AppException.failure(weights + ": " + e.getMessage());
         }
         RunDirectory run = TrainCommand.newRun(out);
-        Map<String, Object> config = settings.toJson();
-        config.put("imported_from", weights.toAbsolutePath().toString());
-        config.put("dl4j_version", Versions.DL4J);
-        run.writeConfig(config);
+        Map<String, Object> environment = new java.util.LinkedHashMap<>();
+        environment.put("imported_from", weights.toAbsolutePath().toString());
+        environment.put("dl4j_version", Versions.DL4J);
+        run.writeSettings(settings, environment);
         run.writeMetrics(java.util.List.of());
         try {
-            vae.save(run.lastCheckpoint(), Map.of("epoch", "0", "best_test_loss", "Infinity"));
+            vae.save(run.lastCheckpoint(), Trainer.untrained());
         } catch (IOException e) {
             throw AppException.failure("cannot write " + run.lastCheckpoint() + ": " + AtomicFiles.describe(e));
         }

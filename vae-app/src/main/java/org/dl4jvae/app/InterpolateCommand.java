@@ -36,12 +36,18 @@ final class InterpolateCommand implements Callable<Integer> {
         if (from < 0 || from >= n || to < 0 || to >= n) {
             throw AppException.usage("--from and --to must be test image indices in 0.." + (n - 1));
         }
-        INDArray pair = DataSets.inOrder(test.select(new int[] {from, to}), 2).next().getFeatures();
-        INDArray mu = r.vae().encode(pair).mu();
+        org.nd4j.linalg.dataset.DataSet pair = DataSets.inOrder(test.select(new int[] {from, to}), 2).next();
+        INDArray mu = r.vae().encode(pair.getFeatures(), pair.getLabels()).mu();
         INDArray t = Nd4j.linspace(0, 1, steps, mu.dataType()).reshape(steps, 1);
-        // z(t) = (1 - t) * mu_I + t * mu_J
-        INDArray z = t.rsub(1).mmul(mu.getRow(0, true)).addi(t.mmul(mu.getRow(1, true)));
-        Images.grid(r.vae().decode(z), steps, 28, 2, out);
+        // z(t) = (1 - t) * mu_I + t * mu_J; a conditional model's label moves along the same line
+        INDArray z = line(t, mu);
+        INDArray labels = r.vae().classes() > 0 ? line(t, pair.getLabels().castTo(mu.dataType())) : null;
+        Images.grid(r.vae().decode(z, labels), steps, 28, 2, out);
         return 0;
+    }
+
+    /** Rows (1 - t) * a_0 + t * a_1 for each t. */
+    private static INDArray line(INDArray t, INDArray ends) {
+        return t.rsub(1).mmul(ends.getRow(0, true)).addi(t.mmul(ends.getRow(1, true)));
     }
 }

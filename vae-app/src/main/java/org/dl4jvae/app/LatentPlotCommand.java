@@ -8,6 +8,7 @@ import org.dl4jvae.data.ImageSet;
 import org.dl4jvae.data.MinibatchIterator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dimensionalityreduction.PCA;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,11 +32,12 @@ final class LatentPlotCommand implements Callable<Integer> {
         List<INDArray> parts = new ArrayList<>();
         MinibatchIterator it = DataSets.inOrder(test, 1000);
         while (it.hasNext()) {
-            parts.add(r.vae().encode(it.next().getFeatures()).mu());
+            org.nd4j.linalg.dataset.DataSet b = it.next();
+            parts.add(r.vae().encode(b.getFeatures(), b.getLabels()).mu());
         }
         double[][] mu = Nd4j.vstack(parts.toArray(INDArray[]::new)).castTo(DataType.DOUBLE).toDoubleMatrix();
         int latent = mu[0].length;
-        double[][] xy = latent == 2 ? mu : Pca.project(mu, 2);
+        double[][] xy = latent == 2 ? mu : PCA.pca(Nd4j.create(mu), 2, false).toDoubleMatrix();
         int classes = test.numClasses();
         List<List<double[]>> byClass = new ArrayList<>();
         for (int c = 0; c < classes; c++) {
@@ -53,7 +55,7 @@ final class LatentPlotCommand implements Callable<Integer> {
             names.add(Integer.toString(c));
         }
         String axis = latent == 2 ? "z" : "PC";
-        Charts.scatter(xs, ys, names, "test-set latent means (" + r.settings().dataset() + ", latent " + latent + ")",
+        Charts.scatter(xs, ys, names, "test-set latent means (" + r.settings().data().dataset() + ", latent " + latent + ")",
                 axis + "1", axis + "2", out);
         if (latent == 2) {
             int n = 20;
@@ -65,7 +67,11 @@ final class LatentPlotCommand implements Callable<Integer> {
                 }
             }
             String name = out.getFileName().toString().replaceFirst("\\.png$", "");
-            Images.grid(r.vae().decode(z), n, 28, 1, out.resolveSibling(name + "-manifold.png"));
+            // a conditional model draws the manifold of class 0
+            INDArray labels = r.vae().classes() > 0
+                    ? Nd4j.zeros(DataType.FLOAT, (long) n * n, r.vae().classes()).putiColumnVector(
+                            Nd4j.ones(DataType.FLOAT, (long) n * n, 1)) : null;
+            Images.grid(r.vae().decode(z, labels), n, 28, 1, out.resolveSibling(name + "-manifold.png"));
         }
         return 0;
     }

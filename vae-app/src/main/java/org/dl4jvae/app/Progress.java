@@ -37,9 +37,6 @@ final class Progress implements VaeEngine.StepListener {
 
     @Override
     public void onStep(int images, double loss) {
-        if (!Double.isFinite(loss)) {
-            throw new Diverged(loss);
-        }
         seen += images;
         lossSum += loss;
         long now = System.nanoTime();
@@ -64,12 +61,5 @@ final class Progress implements VaeEngine.StepListener {
         out.printf(Locale.ROOT, "epoch %d/%d  train %.4f  test %.4f  %.1f s  %.0f img/s%n", epoch, epochs, trainLoss,
                 testLoss, seconds, imagesPerSecond);
         out.flush();
-    }
-
-    /** A step's loss was NaN or infinite. */
-    static final class Diverged extends RuntimeException {
-        Diverged(double loss) {
-            super("loss is " + loss);
-        }
     }
 }

@@ -28,8 +28,9 @@ final class ReconstructCommand implements Callable<Integer> {
         if (count < 1 || count > test.size()) {
             throw AppException.usage("--count must be in 1.." + test.size());
         }
-        INDArray x = DataSets.inOrder(test, count).next().getFeatures();
-        Images.grid(Nd4j.vstack(x, r.vae().reconstruct(x)), count, 28, 2, out);
+        org.nd4j.linalg.dataset.DataSet batch = DataSets.inOrder(test, count).next();
+        INDArray x = batch.getFeatures();
+        Images.grid(Nd4j.vstack(x, r.vae().reconstruct(x, batch.getLabels())), count, 28, 2, out);
         return 0;
     }
 }

@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.dl4jvae.model.ModelFamily;
+import org.dl4jvae.model.train.EpochResult;
+import org.dl4jvae.model.train.Trainer;
 
 /**
  * The files of one training run: {@code config.json}, {@code metrics.csv}, {@code loss.png}, {@code samples/},
@@ -26,11 +29,11 @@ record RunDirectory(Path dir) {
     }
 
     Path lastCheckpoint() {
-        return dir.resolve("checkpoints").resolve("last.zip");
+        return Trainer.last(checkpoints());
     }
 
     Path bestCheckpoint() {
-        return dir.resolve("checkpoints").resolve("best.zip");
+        return Trainer.best(checkpoints());
     }
 
     Path samples(int epoch) {
@@ -57,29 +60,46 @@ record RunDirectory(Path dir) {
         return run;
     }
 
-    Map<String, Object> readConfig() {
+    Path checkpoints() {
+        return dir.resolve("checkpoints");
+    }
+
+    /** The run's settings from config.json. */
+    TrainSettings readSettings() {
+        com.fasterxml.jackson.databind.JsonNode node;
         try {
-            return Json.parse(Files.readString(config(), StandardCharsets.UTF_8));
-        } catch (IOException | IllegalArgumentException e) {
+            node = ModelFamily.json().readTree(config().toFile());
+        } catch (IOException e) {
             throw AppException.failure("cannot read " + config() + ": " + e.getMessage());
+        }
+        return TrainSettings.fromJson(node, config());
+    }
+
+    void writeSettings(TrainSettings settings, Map<String, Object> environment) {
+        writeJson(config(), settings.toJson(environment));
+    }
+
+    /** Writes a JSON document, pretty-printed, atomically. */
+    static void writeJson(Path file, Object value) {
+        try {
+            AtomicFiles.writeString(file, ModelFamily.json().writerWithDefaultPrettyPrinter().writeValueAsString(value) + "\n");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 
-    void writeConfig(Map<String, ?> values) {
-        AtomicFiles.writeString(config(), Json.write(values) + "\n");
-    }
-
-    /** Metric rows: epoch, train loss, test loss, train seconds, images per second. */
-    List<double[]> readMetrics() {
-        List<double[]> rows = new ArrayList<>();
+    /** Metric rows of metrics.csv (runs whose checkpoints do not carry their history). */
+    List<EpochResult> readMetrics() {
+        List<EpochResult> rows = new ArrayList<>();
         if (!Files.isRegularFile(metrics())) {
             return rows;
         }
         try {
             List<String> lines = Files.readAllLines(metrics(), StandardCharsets.UTF_8);
-            for (String line : lines.subList(1, lines.size())) {
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
                 if (!line.isBlank()) {
-                    rows.add(java.util.Arrays.stream(line.split(",")).mapToDouble(Double::parseDouble).toArray());
+                    double[] r = java.util.Arrays.stream(line.split(",")).mapToDouble(Double::parseDouble).toArray();
+                    rows.add(new EpochResult((int) r[0], r[1], r[2], Double.NaN, Double.NaN, r[3], r[4]));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -88,10 +108,11 @@ record RunDirectory(Path dir) {
         return rows;
     }
 
-    void writeMetrics(List<double[]> rows) {
+    void writeMetrics(List<EpochResult> rows) {
         StringBuilder b = new StringBuilder(METRICS_HEADER).append('\n');
-        for (double[] r : rows) {
-            b.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.3f,%.1f%n", (int) r[0], r[1], r[2], r[3], r[4]));
+        for (EpochResult r : rows) {
+            b.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.3f,%.1f%n", r.epoch(), r.trainLoss(), r.testLoss(),
+                    r.trainSeconds(), r.imagesPerSecond()));
         }
         AtomicFiles.writeString(metrics(), b.toString());
     }

@@ -2,6 +2,9 @@ package org.dl4jvae.app;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,6 +21,9 @@ final class SampleCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--seed", defaultValue = "1")
     long seed;
+    @Option(names = "--label", paramLabel = "C", description = "for a conditional model (cvae): draw images of class C "
+            + "(default: class i %% classes for image i)")
+    Integer label;
 
     @Override
     public Integer call() {
@@ -25,8 +31,25 @@ final class SampleCommand implements Callable<Integer> {
             throw AppException.usage("--count must be at least 1");
         }
         TrainedRun.Loaded r = trained.load();
+        r.requireProbabilistic("sample", "a plain autoencoder has no prior to sample from");
+        int classes = r.vae().classes();
+        INDArray images;
+        if (label != null) {
+            if (classes == 0) {
+                throw AppException.usage("--label applies to conditional models (cvae), not to --model "
+                        + r.vae().config().model());
+            }
+            if (label < 0 || label >= classes) {
+                throw AppException.usage("--label must be a class in 0.." + (classes - 1) + ", got " + label);
+            }
+            INDArray labels = Nd4j.zeros(DataType.FLOAT, count, classes);
+            labels.getColumn(label).assign(1);
+            images = r.vae().sample(count, seed, labels);
+        } else {
+            images = r.vae().sample(count, seed);
+        }
         int cols = (int) Math.ceil(Math.sqrt(count));
-        Images.grid(r.vae().sample(count, seed), cols, 28, 2, out);
+        Images.grid(images, cols, 28, 2, out);
         return 0;
     }
 }

@@ -1,105 +1,105 @@
 package org.dl4jvae.app;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
+import org.dl4jvae.model.InvalidSettingException;
+import org.dl4jvae.model.ModelFamily;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.VaeEngines;
+import org.dl4jvae.model.train.TrainingConfig;
 
-/** Every setting of a training run: what config.json records and what {@code --resume} restores. */
-record TrainSettings(String engine, String dataset, Path dataDir, int epochs, int batchSize, int hidden, int latent,
-                     double lr, double beta, long seed, Integer limit, Integer excludeClass, VaeConfig.Decoder decoder,
-                     VaeConfig.Init init) {
+/**
+ * Every setting of a training run: what config.json records and what {@code --resume} restores. The model's and the
+ * training loop's settings are the library's own configurations; the app adds the engine and the data.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true) // the environment facts written beside the settings
+@JsonInclude(JsonInclude.Include.ALWAYS)
+record TrainSettings(@JsonProperty("engine") String engine,
+                     @JsonProperty("model") @JsonDeserialize(using = ModelFamily.ConfigReader.class) VaeConfig model,
+                     @JsonProperty("training") TrainingConfig training,
+                     @JsonProperty("data") Data data) {
+
+    /** Where the images come from and which of them train. */
+    record Data(@JsonProperty("dataset") String dataset, @JsonProperty("data_dir") String dataDir,
+                @JsonProperty("limit") Integer limit, @JsonProperty("exclude_class") Integer excludeClass) {
+
+        Path dir() {
+            return dataDir == null ? null : Path.of(dataDir);
+        }
+    }
 
     TrainSettings {
         if (!VaeEngines.KINDS.contains(engine)) {
             throw AppException.usage("unknown engine '" + engine + "' (known: " + String.join(", ", VaeEngines.KINDS) + ")");
         }
-        positive("--epochs", epochs);
-        positive("--batch-size", batchSize);
-        positive("--hidden", hidden);
-        positive("--latent", latent);
-        if (!(lr > 0) || Double.isInfinite(lr)) {
-            throw AppException.usage("--lr must be a positive number, got " + lr);
+        if (!ModelFamily.variant(model.model()).engines().contains(engine)) {
+            throw AppException.usage("--model " + model.model() + " runs on the "
+                    + String.join(", ", ModelFamily.variant(model.model()).engines()) + " engine, not " + engine);
         }
-        if (!(beta >= 0) || Double.isInfinite(beta)) {
-            throw AppException.usage("--beta must be a non-negative number, got " + beta);
+        if (data.limit() != null && data.limit() <= 0) {
+            throw AppException.usage("--limit must be positive, got " + data.limit());
         }
-        if (limit != null) {
-            positive("--limit", limit);
+        if (data.excludeClass() != null && (data.excludeClass() < 0 || data.excludeClass() > 9)) {
+            throw AppException.usage("--exclude-class must be a class index 0..9, got " + data.excludeClass());
         }
-        if (excludeClass != null && (excludeClass < 0 || excludeClass > 9)) {
-            throw AppException.usage("--exclude-class must be a class index 0..9, got " + excludeClass);
-        }
-        if (engine.equals("dl4j") && beta != 1.0) {
-            throw AppException.usage("the dl4j engine has no KL weight: --beta must be 1 (use --engine samediff)");
-        }
-    }
-
-    private static void positive(String option, long value) {
-        if (value <= 0) {
-            throw AppException.usage(option + " must be positive, got " + value);
-        }
-    }
-
-    VaeConfig modelConfig(int inputSize) {
-        return new VaeConfig(inputSize, hidden, latent, decoder, init, lr, beta, seed);
     }
 
     TrainSettings withEpochs(int epochs) {
-        return new TrainSettings(engine, dataset, dataDir, epochs, batchSize, hidden, latent, lr, beta, seed, limit,
-                excludeClass, decoder, init);
+        return new TrainSettings(engine, model, training.withEpochs(epochs), data);
     }
 
     TrainSettings withDataDir(Path dir) {
-        return new TrainSettings(engine, dataset, dir, epochs, batchSize, hidden, latent, lr, beta, seed, limit,
-                excludeClass, decoder, init);
+        return new TrainSettings(engine, model, training,
+                new Data(data.dataset(), dir == null ? null : dir.toString(), data.limit(), data.excludeClass()));
     }
 
-    Map<String, Object> toJson() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("engine", engine);
-        m.put("dataset", dataset);
-        m.put("data_dir", dataDir == null ? null : dataDir.toString());
-        m.put("epochs", epochs);
-        m.put("batch_size", batchSize);
-        m.put("hidden", hidden);
-        m.put("latent", latent);
-        m.put("lr", lr);
-        m.put("beta", beta);
-        m.put("seed", seed);
-        m.put("limit", limit);
-        m.put("exclude_class", excludeClass);
-        m.put("decoder", decoder.name().toLowerCase(Locale.ROOT));
-        m.put("init", init.name().toLowerCase(Locale.ROOT));
-        return m;
+    /** The settings with the environment facts, as config.json holds them. */
+    ObjectNode toJson(Map<String, Object> environment) {
+        ObjectNode node = ModelFamily.json().valueToTree(this);
+        node.set("environment", ModelFamily.json().valueToTree(environment));
+        return node;
     }
 
-    static TrainSettings fromJson(Map<String, Object> m, Path configFile) {
+    /** Reads config.json; runs from before the model family (one flat object) are read as the settings they named. */
+    static TrainSettings fromJson(JsonNode node, Path configFile) {
         try {
-            return new TrainSettings((String) m.get("engine"), (String) m.get("dataset"),
-                    m.get("data_dir") == null ? null : Path.of((String) m.get("data_dir")),
-                    num(m, "epochs").intValue(), num(m, "batch_size").intValue(), num(m, "hidden").intValue(),
-                    num(m, "latent").intValue(), num(m, "lr").doubleValue(), num(m, "beta").doubleValue(),
-                    num(m, "seed").longValue(),
-                    m.get("limit") == null ? null : num(m, "limit").intValue(),
-                    m.get("exclude_class") == null ? null : num(m, "exclude_class").intValue(),
-                    VaeConfig.Decoder.valueOf(((String) m.get("decoder")).toUpperCase(Locale.ROOT)),
-                    VaeConfig.Init.valueOf(((String) m.get("init")).toUpperCase(Locale.ROOT)));
-        } catch (RuntimeException e) {
-            if (e instanceof AppException) {
-                throw e;
+            if (node.has("training")) {
+                return ModelFamily.json().treeToValue(node, TrainSettings.class);
             }
+            return legacy(node);
+        } catch (AppException e) {
+            throw e;
+        } catch (InvalidSettingException e) {
             throw AppException.failure(configFile + " is not a valid run configuration (" + e.getMessage() + ")");
+        } catch (Exception e) {
+            String why = e instanceof com.fasterxml.jackson.databind.JsonMappingException j ? j.getOriginalMessage()
+                    : e.getMessage();
+            throw AppException.failure(configFile + " is not a valid run configuration (" + why + ")");
         }
     }
 
-    private static Number num(Map<String, Object> m, String key) {
-        Object v = m.get(key);
-        if (!(v instanceof Number n)) {
-            throw new IllegalArgumentException("'" + key + "' missing or not a number");
+    private static TrainSettings legacy(JsonNode m) {
+        Map<String, Object> model = new LinkedHashMap<>();
+        for (String k : new String[] {"hidden", "latent", "decoder", "init", "lr", "seed"}) {
+            model.put(k, ModelFamily.json().convertValue(m.get(k), Object.class));
         }
-        return n;
+        double beta = m.path("beta").asDouble(1.0);
+        String name = "vae";
+        if (beta != 1.0) {
+            name = "beta-vae";
+            model.put("beta", beta);
+        }
+        return new TrainSettings(m.path("engine").asText(), ModelFamily.config(name, model),
+                new TrainingConfig(m.path("epochs").asInt(), m.path("batch_size").asInt(), m.path("seed").asLong()),
+                new Data(m.path("dataset").asText(), m.path("data_dir").isTextual() ? m.get("data_dir").asText() : null,
+                        m.path("limit").isNumber() ? m.get("limit").asInt() : null,
+                        m.path("exclude_class").isNumber() ? m.get("exclude_class").asInt() : null));
     }
 }

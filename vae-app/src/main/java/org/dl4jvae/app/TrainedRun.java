@@ -22,27 +22,34 @@ final class TrainedRun {
 
         /** The test split of the run's dataset (or another of the same format), from --data-dir or the run's. */
         ImageSet testSet(String datasetOverride) {
-            return DataSets.testSplit(datasetOverride != null ? datasetOverride : settings.dataset(),
-                    dataDir != null ? dataDir : settings.dataDir());
+            return DataSets.testSplit(datasetOverride != null ? datasetOverride : settings.data().dataset(),
+                    dataDir != null ? dataDir : settings.data().dir());
         }
 
         ImageSet testSet() {
             return testSet(null);
         }
+
+        /** Stops with a usage error when the model has no prior and no stochastic encoder. */
+        void requireProbabilistic(String command, String why) {
+            if (!vae.probabilistic()) {
+                throw AppException.usage(command + " does not apply to --model " + vae.config().model() + ": " + why);
+            }
+        }
     }
 
     Loaded load() {
         RunDirectory run = RunDirectory.open(dir);
-        TrainSettings settings = TrainSettings.fromJson(run.readConfig(), run.config());
+        TrainSettings settings = run.readSettings();
         Path file = switch (checkpoint) {
             case "last" -> run.lastCheckpoint();
             case "best" -> run.bestCheckpoint();
             default -> throw AppException.usage("--checkpoint must be last or best");
         };
         VaeEngine vae = TrainCommand.load(file).engine();
-        if (!vae.kind().equals(settings.engine())) {
-            throw AppException.failure(file + " holds a " + vae.kind() + " model but " + run.config() + " says "
-                    + settings.engine());
+        if (!vae.kind().equals(settings.engine()) || !vae.config().model().equals(settings.model().model())) {
+            throw AppException.failure(file + " holds a " + vae.config().model() + " model of the " + vae.kind()
+                    + " engine but " + run.config() + " says " + settings.model().model() + " on " + settings.engine());
         }
         return new Loaded(run, settings, vae, dataDir);
     }

@@ -41,12 +41,19 @@ public final class VaeApp implements Runnable {
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         System.setProperty("java.awt.headless", "true");
         CommandLine cl = new CommandLine(new VaeApp());
+        CommandLine train = cl.getSubcommands().get("train");
+        ((TrainCommand) train.getCommand()).modelOptions = ModelOptions.addTo(train.getCommandSpec());
+        train.getCommandSpec().usageMessage().footer(modelList());
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             if (ex instanceof AppException app) {
                 err.println("error: " + app.getMessage());
                 return app.exitCode();
+            }
+            if (ex instanceof UnsupportedOperationException) { // a command that does not apply to the model
+                err.println("error: " + ex.getMessage());
+                return AppException.USAGE;
             }
             // anything unexpected still gets one line, not a stack trace; VAE_DEBUG=1 shows the trace
             if (System.getenv("VAE_DEBUG") != null) {
@@ -80,6 +87,17 @@ public final class VaeApp implements Runnable {
             return AppException.USAGE;
         });
         return cl.execute(args);
+    }
+
+    /** The help text's list of models, from the registry. */
+    private static String[] modelList() {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        lines.add("%nModels (--model):");
+        for (org.dl4jvae.model.Variant v : org.dl4jvae.model.ModelFamily.variants()) {
+            lines.add(String.format("  %-9s %s [engines: %s]", v.name(), v.summary().replace("%", "%%"),
+                    String.join(", ", new java.util.TreeSet<>(v.engines()))));
+        }
+        return lines.toArray(String[]::new);
     }
 
     /** The version from the jar manifest. */

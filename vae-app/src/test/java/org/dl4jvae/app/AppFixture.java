@@ -26,6 +26,29 @@ final class AppFixture {
         return new Result(code, out.toString(), err.toString());
     }
 
+    /** A command's JSON result or config.json: whole numbers as Long, others as Double, objects as maps. */
+    @SuppressWarnings("unchecked")
+    static java.util.Map<String, Object> parse(String json) {
+        try {
+            Object v = normalise(org.dl4jvae.model.ModelFamily.json().readValue(json, Object.class));
+            return (java.util.Map<String, Object>) v;
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not JSON: " + json, e);
+        }
+    }
+
+    private static Object normalise(Object v) {
+        if (v instanceof Integer i) {
+            return i.longValue();
+        }
+        if (v instanceof java.util.Map<?, ?> m) {
+            java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+            m.forEach((k, x) -> out.put((String) k, normalise(x)));
+            return out;
+        }
+        return v;
+    }
+
     /**
      * Writes a small dataset (train and t10k files) into {@code dir}: real MNIST test digits from ../shared when
      * present (the first 600 as training images, the next 200 as test images), else generated images.

@@ -48,7 +48,7 @@ class CommandsTest {
     void evaluatePrintsOneJsonObjectWithTheIwBoundBelowTheElbo() {
         AppFixture.Result r = run("evaluate", "--run", run2d.toString(), "--iw-samples", "20");
         assertEquals(0, r.exit(), r.err());
-        Map<String, Object> json = Json.parse(r.out().trim());
+        Map<String, Object> json = AppFixture.parse(r.out().trim());
         assertEquals(List.of("images", "elbo_loss", "iw_nll", "iw_samples"), List.copyOf(json.keySet()));
         assertEquals(200L, json.get("images"));
         assertEquals(20L, json.get("iw_samples"));
@@ -59,7 +59,7 @@ class CommandsTest {
     void theBestCheckpointCanBeUsedInstead() {
         AppFixture.Result r = run("evaluate", "--run", run2d.toString(), "--checkpoint", "best", "--iw-samples", "2");
         assertEquals(0, r.exit(), r.err());
-        assertEquals(200L, Json.parse(r.out().trim()).get("images"));
+        assertEquals(200L, AppFixture.parse(r.out().trim()).get("images"));
     }
 
     @Test
@@ -110,8 +110,8 @@ class CommandsTest {
                     engine, "--data-dir", data.toString());
             assertEquals(0, r.exit(), r.err());
             assertTrue(r.out().contains("784-64-2"), r.out());
-            Map<String, Object> original = Json.parse(run("evaluate", "--run", run2d.toString(), "--iw-samples", "3").out().trim());
-            Map<String, Object> copy = Json.parse(run("evaluate", "--run", imported.toString(), "--iw-samples", "3").out().trim());
+            Map<String, Object> original = AppFixture.parse(run("evaluate", "--run", run2d.toString(), "--iw-samples", "3").out().trim());
+            Map<String, Object> copy = AppFixture.parse(run("evaluate", "--run", imported.toString(), "--iw-samples", "3").out().trim());
             assertEquals((Double) original.get("elbo_loss"), (Double) copy.get("elbo_loss"), 1e-4, engine);
         }
         AppFixture.Result resumed = run("train", "--resume", tmp.resolve("imported-dl4j").toString(), "--epochs", "1");
@@ -126,7 +126,7 @@ class CommandsTest {
         Path out = tmp.resolve("anomaly.png");
         AppFixture.Result r = run("anomaly", "--run", run2d.toString(), "--out", out.toString(), "--top", "3");
         assertEquals(0, r.exit(), r.err());
-        Map<String, Object> json = Json.parse(r.out().trim());
+        Map<String, Object> json = AppFixture.parse(r.out().trim());
         assertEquals(1L, json.get("excluded_class"));
         double auroc = (Double) json.get("auroc");
         assertTrue(auroc >= 0 && auroc <= 1, json.toString());
@@ -148,7 +148,7 @@ class CommandsTest {
             AppFixture.Result r = run("bench", "--engine", engine, "--batches", "3", "--warmup", "1",
                     "--batch-size", "32", "--hidden", "16", "--latent", "2");
             assertEquals(0, r.exit(), r.err());
-            Map<String, Object> json = Json.parse(r.out().trim());
+            Map<String, Object> json = AppFixture.parse(r.out().trim());
             assertEquals(List.of("engine", "backend", "device", "batch_size", "images_per_second", "ms_per_batch",
                     "peak_rss_mb"), List.copyOf(json.keySet()));
             assertEquals(engine, json.get("engine"));
@@ -164,7 +164,7 @@ class CommandsTest {
         AppFixture.Result r = run("bench", "--dataset", "mnist", "--data-dir", data.toString(), "--batches", "8",
                 "--warmup", "0", "--hidden", "16", "--latent", "2");
         assertEquals(0, r.exit(), r.err());
-        assertEquals(128L, Json.parse(r.out().trim()).get("batch_size"));
+        assertEquals(128L, AppFixture.parse(r.out().trim()).get("batch_size"));
         assertOneLineError(run("bench", "--engine", "torch"), 2, "unknown engine");
         assertOneLineError(run("bench", "--batches", "0"), 2, "must be positive");
         assertOneLineError(run("bench", "--dataset", "cifar"), 2, "cifar");

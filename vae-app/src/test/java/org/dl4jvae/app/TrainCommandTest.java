@@ -55,7 +55,7 @@ class TrainCommandTest {
         assertEquals("2", last[0]);
         assertTrue(Double.parseDouble(last[2]) > 0 && Double.parseDouble(last[2]) < 600, metrics.toString());
 
-        Map<String, Object> config = Json.parse(Files.readString(out.resolve("config.json")));
+        Map<String, Object> config = AppFixture.parse(Files.readString(out.resolve("config.json")));
         assertEquals("samediff", config.get("engine"));
         assertEquals(32L, config.get("hidden"));
         assertEquals("CPU", config.get("backend"));
@@ -91,7 +91,7 @@ class TrainCommandTest {
         // the model-using commands read the engine from config.json: a dl4j run works like a samediff one
         AppFixture.Result eval = run("evaluate", "--run", split.toString(), "--iw-samples", "5");
         assertEquals(0, eval.exit(), eval.err());
-        assertEquals(200L, Json.parse(eval.out().trim()).get("images"));
+        assertEquals(200L, AppFixture.parse(eval.out().trim()).get("images"));
         Path png = tmp.resolve("dl4j-samples.png");
         assertEquals(0, run("sample", "--run", split.toString(), "--out", png.toString()).exit());
         assertEquals(8 * 56 + 9 * 2, png(png).getWidth());

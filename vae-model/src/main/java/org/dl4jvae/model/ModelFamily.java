@@ -221,6 +221,24 @@ public final class ModelFamily {
         }
     }
 
+    /**
+     * Reads a configuration field of another JSON document (for example a run's {@code config.json}) by its
+     * {@code model} property: {@code @JsonDeserialize(using = ModelFamily.ConfigReader.class) VaeConfig model}.
+     */
+    public static final class ConfigReader extends com.fasterxml.jackson.databind.deser.std.StdDeserializer<VaeConfig> {
+        private static final long serialVersionUID = 1L;
+
+        public ConfigReader() {
+            super(VaeConfig.class);
+        }
+
+        @Override
+        public VaeConfig deserialize(com.fasterxml.jackson.core.JsonParser p,
+                                     com.fasterxml.jackson.databind.DeserializationContext ctxt) throws java.io.IOException {
+            return fromJson(p.readValueAsTree());
+        }
+    }
+
     /** The shared JSON mapper (enum names in lower case, strict about unknown and mistyped values). */
     public static ObjectMapper json() {
         return JSON;

@@ -1,0 +1,187 @@
+package org.dl4jvae.model.train;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.dl4jvae.data.ImageSet;
+import org.dl4jvae.data.MinibatchIterator;
+import org.dl4jvae.data.io.AtomicFile;
+import org.dl4jvae.model.ElboEstimate;
+import org.dl4jvae.model.ModelFamily;
+import org.dl4jvae.model.VaeEngine;
+import org.dl4jvae.model.VaeEngines;
+
+/**
+ * Trains a model epoch by epoch and keeps its checkpoints: after every epoch the test set is evaluated, the model with
+ * its optimiser state, the epoch and the history of every epoch's numbers is written to {@code last.zip} (the truth of
+ * the run), and copied to {@code best.zip} when the test loss is the lowest so far. A trainer made by {@link #resume}
+ * continues from {@code last.zip} with the same data order and noise as an uninterrupted run, so on CPU it ends with
+ * the same numbers.
+ *
+ * <pre>{@code
+ * Trainer trainer = Trainer.start(model, TrainingConfig.defaults(), Path.of("checkpoints"));
+ * List<EpochResult> history = trainer.fit(train, test, Trainer.Listener.NONE);
+ * }</pre>
+ */
+public final class Trainer {
+
+    /** Told what training does; every method has an empty default. */
+    public interface Listener extends VaeEngine.StepListener {
+        Listener NONE = new Listener() { };
+
+        /** Before epoch {@code epoch} (1-based) of {@code epochs}, which will train on {@code images} images. */
+        default void onEpochStart(int epoch, int epochs, int images) {
+        }
+
+        @Override
+        default void onStep(int images, double loss) {
+        }
+
+        /** After an epoch's checkpoint is written: the epoch's numbers and the model as it now is. */
+        default void onEpochEnd(EpochResult result, VaeEngine model) throws IOException {
+        }
+    }
+
+    private static final String EPOCH = "epoch";
+    private static final String BEST = "best_test_loss";
+    private static final String HISTORY = "history";
+
+    private final VaeEngine model;
+    private final TrainingConfig config;
+    private final Path checkpoints;
+    private final List<EpochResult> history;
+    private double best;
+
+    private Trainer(VaeEngine model, TrainingConfig config, Path checkpoints, List<EpochResult> history, double best) {
+        this.model = model;
+        this.config = config;
+        this.checkpoints = checkpoints;
+        this.history = new ArrayList<>(history);
+        this.best = best;
+    }
+
+    /** A new run of a fresh model, its checkpoints written into {@code checkpoints}. */
+    public static Trainer start(VaeEngine model, TrainingConfig config, Path checkpoints) {
+        return new Trainer(model, config, checkpoints, List.of(), Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * The run whose last checkpoint is {@code checkpoints/last.zip}, to be trained up to {@code config.epochs()}.
+     * Checkpoints from before the history was kept in them have an empty {@link #history()}: give it with
+     * {@link #withHistory}.
+     */
+    public static Trainer resume(TrainingConfig config, Path checkpoints) throws IOException {
+        Path last = last(checkpoints);
+        VaeEngines.Loaded loaded = VaeEngines.load(last);
+        Map<String, String> meta = loaded.metadata();
+        try {
+            int epoch = Integer.parseInt(meta.getOrDefault(EPOCH, "0"));
+            double best = Double.parseDouble(meta.getOrDefault(BEST, "Infinity"));
+            List<EpochResult> history = meta.containsKey(HISTORY)
+                    ? ModelFamily.json().readValue(meta.get(HISTORY), new TypeReference<List<EpochResult>>() { })
+                    : List.of();
+            Trainer t = new Trainer(loaded.engine(), config, checkpoints, history, best);
+            if (!history.isEmpty() && history.get(history.size() - 1).epoch() != epoch) {
+                throw new IOException(last + ": its history ends at epoch " + history.get(history.size() - 1).epoch()
+                        + " but the model is of epoch " + epoch);
+            }
+            t.completed = epoch;
+            return t;
+        } catch (NumberFormatException | JsonProcessingException e) {
+            throw new IOException(last + ": unreadable training state (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private int completed;
+
+    /** The same run with the history of earlier epochs, for checkpoints that do not carry it. */
+    public Trainer withHistory(List<EpochResult> earlier) {
+        Trainer t = new Trainer(model, config, checkpoints, earlier.stream().filter(r -> r.epoch() <= completed).toList(),
+                best);
+        t.completed = completed;
+        return t;
+    }
+
+    /** The last checkpoint of a run. */
+    public static Path last(Path checkpoints) {
+        return checkpoints.resolve("last.zip");
+    }
+
+    /** The checkpoint with the lowest test loss. */
+    public static Path best(Path checkpoints) {
+        return checkpoints.resolve("best.zip");
+    }
+
+    public VaeEngine model() {
+        return model;
+    }
+
+    /** Epochs completed so far (0 for a new run). */
+    public int completedEpochs() {
+        return completed;
+    }
+
+    /** Every completed epoch's numbers, in order. */
+    public List<EpochResult> history() {
+        return List.copyOf(history);
+    }
+
+    /**
+     * Trains the remaining epochs on {@code train}, evaluating on {@code test} after each. Throws
+     * {@link DivergedException} when a loss stops being finite (the last checkpoint stays the last good epoch's) and
+     * IOException when a checkpoint cannot be written.
+     */
+    public List<EpochResult> fit(ImageSet train, ImageSet test, Listener listener) throws IOException {
+        MinibatchIterator batches = MinibatchIterator.builder(train).batchSize(config.batchSize()).seed(config.seed())
+                .releasePrevious(true).build();
+        // one batch buffer refilled for the whole evaluation, rather than 31 MB of new native arrays per epoch that
+        // wait for the garbage collector
+        MinibatchIterator testBatches = MinibatchIterator.builder(test).batchSize(1000).shuffle(false)
+                .releasePrevious(true).build();
+        for (int e = completed; e < config.epochs(); e++) {
+            int epoch = e + 1;
+            batches.setEpoch(e);
+            listener.onEpochStart(epoch, config.epochs(), batches.imagesPerEpoch());
+            long t0 = System.nanoTime();
+            double trainLoss = model.fit(batches, config.noiseSeed(e), (images, loss) -> {
+                if (!Double.isFinite(loss)) {
+                    throw new DivergedException(epoch, "loss is " + loss);
+                }
+                listener.onStep(images, loss);
+            });
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            ElboEstimate testLoss = model.negativeElbo(testBatches, config.evaluationSeed());
+            if (!Double.isFinite(trainLoss) || !Double.isFinite(testLoss.loss())) {
+                throw new DivergedException(epoch, "loss is " + (Double.isFinite(trainLoss) ? testLoss.loss() : trainLoss));
+            }
+            EpochResult result = new EpochResult(epoch, trainLoss, testLoss.loss(), testLoss.reconstruction(),
+                    testLoss.kl(), seconds, batches.imagesPerEpoch() / seconds);
+            history.add(result);
+            boolean improved = testLoss.loss() < best;
+            best = Math.min(best, testLoss.loss());
+            checkpoint(epoch, improved);
+            completed = epoch;
+            listener.onEpochEnd(result, model);
+        }
+        return history();
+    }
+
+    private void checkpoint(int epoch, boolean improved) throws IOException {
+        Map<String, String> meta = Map.of(EPOCH, Integer.toString(epoch), BEST, Double.toString(best),
+                HISTORY, ModelFamily.json().writeValueAsString(history));
+        model.save(last(checkpoints), meta);
+        if (improved) {
+            AtomicFile.write(best(checkpoints), out -> Files.copy(last(checkpoints), out));
+        }
+    }
+
+    /** The metadata of a checkpoint with no training yet (an imported model), so that {@link #resume} accepts it. */
+    public static Map<String, String> untrained() {
+        return Map.of(EPOCH, "0", BEST, "Infinity", HISTORY, "[]");
+    }
+}

@@ -14,7 +14,7 @@ public final class LinearInit {
     /** Seeds ND4J's generator with the configuration's seed. */
     public LinearInit(VaeConfig config) {
         this.scheme = config.init();
-        Nd4j.getRandom().setSeed(config.seed());
+        VaeMath.seed(config.seed());
     }
 
     /**

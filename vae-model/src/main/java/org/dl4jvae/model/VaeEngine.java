@@ -50,7 +50,7 @@ public interface VaeEngine {
      * Returns the mean training loss per image (before each step's update).
      */
     default double fit(DataSetIterator data, long seed, StepListener listener) {
-        Nd4j.getRandom().setSeed(seed);
+        VaeMath.seed(seed);
         double total = 0;
         long images = 0;
         data.reset();
@@ -142,7 +142,7 @@ public interface VaeEngine {
         if (!probabilistic()) {
             throw new UnsupportedOperationException("model " + config().model() + " has no prior to sample from");
         }
-        Nd4j.getRandom().setSeed(seed);
+        VaeMath.seed(seed);
         return decode(VaeMath.standardNormal(DataType.FLOAT, n, config().latent()), labels);
     }
 
@@ -175,7 +175,7 @@ public interface VaeEngine {
      * beta 1, as the reference's test loss. For a deterministic encoder: the reconstruction loss at the code, KL 0.
      */
     default ElboEstimate negativeElbo(DataSetIterator data, long seed) {
-        Nd4j.getRandom().setSeed(seed);
+        VaeMath.seed(seed);
         double rec = 0;
         double kl = 0;
         long n = 0;
@@ -207,7 +207,7 @@ public interface VaeEngine {
         if (!probabilistic()) {
             throw new UnsupportedOperationException("model " + config().model() + " has no likelihood bound");
         }
-        Nd4j.getRandom().setSeed(seed);
+        VaeMath.seed(seed);
         double total = 0;
         long n = 0;
         data.reset();

@@ -99,6 +99,14 @@ public final class VaeMath {
         return Transforms.log(s, false).addi(max.reshape(max.length()));
     }
 
+    /**
+     * Seeds ND4J's generator. ND4J 1.0.0-M2.1 takes seed 0 as "no seed" (every run draws other numbers: measured), so
+     * 0 is replaced by a fixed constant; every other seed is used as it is.
+     */
+    public static void seed(long seed) {
+        Nd4j.getRandom().setSeed(seed == 0 ? 0x9E3779B97F4A7C15L : seed);
+    }
+
     /** One-hot labels {@code [n, classes]}, row i of class {@code i % classes}. */
     public static INDArray cyclicLabels(int n, int classes) {
         INDArray y = Nd4j.zeros(DataType.FLOAT, n, classes);

@@ -68,25 +68,32 @@ public class Iwae extends Vae {
     @Override
     public SDVariable loss(Net net, SDVariable x) {
         SameDiff sd = net.sd();
-        Posterior q = encoder(net, x);
-        // k copies of the batch, one after the other: row s * batch + i is sample s of image i
-        SDVariable mu = sd.tile(q.mu(), k, 1);
-        SDVariable logvar = sd.tile(q.logvar(), k, 1);
-        SDVariable eps = net.normalNoise("eps", k, config.latent());
-        SDVariable z = mu.add("z", sd.math.exp(logvar.mul(0.5)).mul(eps));
-        SDVariable logits = decoder(net, z);
-        SDVariable xk = sd.tile(x, k, 1);
         Likelihood px = likelihood();
-        SDVariable recon = px.negLogProb(sd, xk, logits, Likelihood.Reduction.TOTAL).mul("recon", 1.0 / k);
-
-        // log w = log p(x|z) + log p(z) - log q(z|x), where (z - mu)^2 / exp(logvar) = eps^2
-        SDVariable logPz = sd.sum(z.mul(z).add(LOG_2PI), 1).mul(-0.5);
-        SDVariable logQz = sd.sum(eps.mul(eps).add(logvar).add(LOG_2PI), 1).mul(-0.5);
-        SDVariable logw = px.negLogProb(sd, xk, logits, Likelihood.Reduction.PER_ROW).neg().add(logPz).sub(logQz);
-        SDVariable w = sd.reshape(logw, k, -1); // [k, batch]
-        SDVariable max = sd.max(w, 0);
-        SDVariable logMeanW = sd.math.log(sd.mean(sd.math.exp(w.sub(max)), 0)).add(max);
-        SDVariable gap = sd.sum(sd.mean(w, 0)).sub(sd.sum(logMeanW));
-        return recon.add(kld(net, q)).add("loss", gap);
+        Posterior q = encoder(net, x);
+        SDVariable recon = null;
+        SDVariable[] logw = new SDVariable[k];
+        // the decoder once per sample, sharing its weights (the graph's shapes stay static: no reshapes, whose
+        // gradients read shapes at run time)
+        for (int s = 0; s < k; s++) {
+            SDVariable eps = net.normalNoise(s == 0 ? "eps" : "eps_" + s, 1, config.latent());
+            SDVariable z = q.mu().add(s == 0 ? "z" : "z_" + s, sd.math.exp(q.logvar().mul(0.5)).mul(eps));
+            SDVariable logits = decoder(net, z);
+            SDVariable sampleRecon = px.negLogProb(sd, x, logits, Likelihood.Reduction.TOTAL);
+            recon = recon == null ? sampleRecon : recon.add(sampleRecon);
+            // log w = log p(x|z) + log p(z) - log q(z|x), where (z - mu)^2 / exp(logvar) = eps^2
+            SDVariable logPz = sd.sum(z.mul(z).add(LOG_2PI), 1).mul(-0.5);
+            SDVariable logQz = sd.sum(eps.mul(eps).add(q.logvar()).add(LOG_2PI), 1).mul(-0.5);
+            logw[s] = px.negLogProb(sd, x, logits, Likelihood.Reduction.PER_ROW).neg().add(logPz).sub(logQz);
+        }
+        SDVariable gap;
+        if (k == 1) { // the mean and the log-mean-exp of one value are the value; ND4J 1.0.0-M2.1 cannot run
+            // reductions over an axis of length 1 from an op context, so the gap is written as what it is
+            gap = sd.sum(logw[0]).sub(sd.sum(logw[0]));
+        } else {
+            SDVariable w = sd.stack(1, logw); // [batch, k]
+            SDVariable logMeanW = sd.math.log(sd.mean(sd.math.exp(w.sub(sd.max(w, true, 1))), 1)).add(sd.max(w, 1));
+            gap = sd.sum(sd.mean(w, 1)).sub(sd.sum(logMeanW));
+        }
+        return recon.mul("recon", 1.0 / k).add(kld(net, q)).add("loss", gap);
     }
 }

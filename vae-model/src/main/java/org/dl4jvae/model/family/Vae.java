@@ -70,7 +70,7 @@ public class Vae implements GraphModel {
     @Override
     public SDVariable decoder(Net net, SDVariable z) {
         SDVariable h3 = net.relu(net.linear("fc3", decoderInput(net, z), decoderInputSize(), config.hidden()));
-        return net.linear("fc4", h3, config.hidden(), config.inputSize()).rename("logits");
+        return net.named(net.linear("fc4", h3, config.hidden(), config.inputSize()), "logits");
     }
 
     @Override

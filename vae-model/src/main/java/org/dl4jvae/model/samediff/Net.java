@@ -46,8 +46,14 @@ public final class Net {
         return type;
     }
 
-    /** {@code in W + b}, creating {@code <layer>_W} and {@code <layer>_b}. */
+    /**
+     * {@code in W + b}, creating {@code <layer>_W} and {@code <layer>_b} on first use; a layer used again (a decoder
+     * applied to several samples) shares its weights.
+     */
     public SDVariable linear(String layer, SDVariable in, long fanIn, long fanOut) {
+        if (sd.hasVariable(layer + "_W")) {
+            return in.mmul(sd.getVariable(layer + "_W")).add(sd.getVariable(layer + "_b"));
+        }
         SDVariable w = param(layer + "_W", fanIn, fanOut);
         SDVariable b = param(layer + "_b", fanOut);
         layers.add(layer);
@@ -63,6 +69,11 @@ public final class Net {
             throw new IllegalStateException("no weight " + name + " in the training graph");
         }
         return sd.var(name, arr);
+    }
+
+    /** Names a variable, unless the name is taken (a piece built more than once keeps its first one). */
+    public SDVariable named(SDVariable v, String name) {
+        return sd.hasVariable(name) ? v : v.rename(name);
     }
 
     /** relu(a) = a * step(a), gradient 0 at 0 as in PyTorch (cheaper than ND4J's relu backward, per-element lambdas). */

@@ -49,7 +49,9 @@ class CommandsTest {
         AppFixture.Result r = run("evaluate", "--run", run2d.toString(), "--iw-samples", "20");
         assertEquals(0, r.exit(), r.err());
         Map<String, Object> json = AppFixture.parse(r.out().trim());
-        assertEquals(List.of("images", "elbo_loss", "iw_nll", "iw_samples"), List.copyOf(json.keySet()));
+        assertEquals(List.of("images", "model", "elbo_loss", "reconstruction", "kl", "iw_nll", "iw_samples"),
+                List.copyOf(json.keySet()));
+        assertEquals((Double) json.get("elbo_loss"), (Double) json.get("reconstruction") + (Double) json.get("kl"), 1e-9);
         assertEquals(200L, json.get("images"));
         assertEquals(20L, json.get("iw_samples"));
         assertTrue((Double) json.get("iw_nll") < (Double) json.get("elbo_loss"), json.toString());
@@ -149,7 +151,7 @@ class CommandsTest {
                     "--batch-size", "32", "--hidden", "16", "--latent", "2");
             assertEquals(0, r.exit(), r.err());
             Map<String, Object> json = AppFixture.parse(r.out().trim());
-            assertEquals(List.of("engine", "backend", "device", "batch_size", "images_per_second", "ms_per_batch",
+            assertEquals(List.of("engine", "model", "backend", "device", "batch_size", "images_per_second", "ms_per_batch",
                     "peak_rss_mb"), List.copyOf(json.keySet()));
             assertEquals(engine, json.get("engine"));
             assertEquals("CPU", json.get("backend"));
@@ -190,8 +192,8 @@ class CommandsTest {
         Path other = tmp.resolve("other-engine");
         copyRun(run2d, other);
         Path config = other.resolve("config.json");
-        Files.writeString(config, Files.readString(config).replace("\"engine\":\"samediff\"", "\"engine\":\"dl4j\""));
-        assertOneLineError(run("evaluate", "--run", other.toString()), 1, "holds a samediff model");
+        Files.writeString(config, Files.readString(config).replace("\"engine\" : \"samediff\"", "\"engine\" : \"dl4j\""));
+        assertOneLineError(run("evaluate", "--run", other.toString()), 1, "holds a vae model of the samediff engine");
 
         Path broken = tmp.resolve("broken-model");
         copyRun(run2d, broken);

@@ -57,9 +57,14 @@ class TrainCommandTest {
 
         Map<String, Object> config = AppFixture.parse(Files.readString(out.resolve("config.json")));
         assertEquals("samediff", config.get("engine"));
-        assertEquals(32L, config.get("hidden"));
-        assertEquals("CPU", config.get("backend"));
-        assertEquals("1.0.0-M2.1", config.get("dl4j_version"));
+        Map<?, ?> model = (Map<?, ?>) config.get("model");
+        assertEquals("vae", model.get("model"));
+        assertEquals(32L, model.get("hidden"));
+        assertEquals(784L, model.get("input_size"));
+        assertEquals(2L, ((Map<?, ?>) config.get("training")).get("epochs"));
+        Map<?, ?> environment = (Map<?, ?>) config.get("environment");
+        assertEquals("CPU", environment.get("backend"));
+        assertEquals("1.0.0-M2.1", environment.get("dl4j_version"));
 
         assertEquals(8 * 56 + 9 * 2, png(out.resolve("samples/epoch-002.png")).getWidth(), "8x8 grid of 2x digits");
         BufferedImage rec = png(out.resolve("reconstructions/epoch-001.png"));

@@ -16,8 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * NumPy {@code .npz} archives of arrays, so that weights travel between this toolkit and NumPy/PyTorch: writes
- * float32 C-order arrays ({@code np.load(file)} gives a dict), reads float32/float64 arrays as
- * {@code np.savez(file, **state_dict)} writes them.
+ * float32 C-order arrays ({@code np.load(file)} gives a dict), reads the arrays {@code np.savez(file, **state_dict)}
+ * writes. Each {@code .npy} entry goes through ND4J's npy codec; this class adds the zip and PyTorch's names.
  */
 public final class Npz {
 
@@ -25,29 +25,49 @@ public final class Npz {
     }
 
     /**
-     * The weights under PyTorch's {@code state_dict} names of the reference model: {@code fc1.weight}
-     * ({@code [out, in]}, the transpose of {@code fc1_W}) and {@code fc1.bias}, for every layer.
+     * The weights under PyTorch's {@code state_dict} names: {@code fc1.weight} ({@code [out, in]}, the transpose of
+     * {@code fc1_W}) and {@code fc1.bias} for every layer {@code <layer>_W}, {@code <layer>_b} (any model of the family).
      */
     public static Map<String, INDArray> pytorchStateDict(Map<String, INDArray> weights) {
         Map<String, INDArray> out = new LinkedHashMap<>();
-        for (String layer : org.dl4jvae.model.VaeEngine.LAYERS) {
-            out.put(layer + ".weight", weights.get(layer + "_W").transpose().dup('c'));
-            out.put(layer + ".bias", weights.get(layer + "_b").reshape(weights.get(layer + "_b").length()));
-        }
+        weights.forEach((name, w) -> {
+            if (name.endsWith("_W")) {
+                out.put(layer(name) + ".weight", w.transpose().dup('c'));
+            } else if (name.endsWith("_b")) {
+                out.put(layer(name) + ".bias", w.reshape(w.length()));
+            } else {
+                throw new IllegalArgumentException("not a layer weight: " + name);
+            }
+        });
         return out;
     }
 
-    /** The inverse of {@link #pytorchStateDict}: {@code fc1.weight [out, in]} back to {@code fc1_W [in, out]}, etc. */
+    private static String layer(String weight) {
+        return weight.substring(0, weight.length() - 2);
+    }
+
+    /**
+     * The inverse of {@link #pytorchStateDict}: {@code fc1.weight [out, in]} back to {@code fc1_W [in, out]}, etc. The
+     * reference model's five layers must be there.
+     */
     public static Map<String, INDArray> fromPytorchStateDict(Map<String, INDArray> stateDict) throws IOException {
-        Map<String, INDArray> out = new LinkedHashMap<>();
         for (String layer : org.dl4jvae.model.VaeEngine.LAYERS) {
             INDArray w = stateDict.get(layer + ".weight");
-            INDArray b = stateDict.get(layer + ".bias");
-            if (w == null || b == null || w.rank() != 2) {
+            if (w == null || !stateDict.containsKey(layer + ".bias") || w.rank() != 2) {
                 throw new IOException("not a state_dict of the reference VAE: " + layer + ".weight/.bias missing or malformed");
             }
-            out.put(layer + "_W", w.transpose().dup('c'));
-            out.put(layer + "_b", b.reshape(b.length()));
+        }
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, INDArray> e : stateDict.entrySet()) {
+            String name = e.getKey();
+            INDArray v = e.getValue();
+            if (name.endsWith(".weight") && v.rank() == 2) {
+                out.put(name.substring(0, name.length() - 7) + "_W", v.transpose().dup('c'));
+            } else if (name.endsWith(".bias")) {
+                out.put(name.substring(0, name.length() - 5) + "_b", v.reshape(v.length()));
+            } else {
+                throw new IOException("not a state_dict of linear layers: " + name + " " + java.util.Arrays.toString(v.shape()));
+            }
         }
         return out;
     }
@@ -68,34 +88,20 @@ public final class Npz {
         return out;
     }
 
+    /** One .npy array through ND4J's npy codec (any of NumPy's numeric dtypes), as float32. */
     private static INDArray parseNpy(String name, byte[] b) throws IOException {
         if (b.length < 10 || (b[0] & 0xff) != 0x93 || !new String(b, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
             throw new IOException(name + ": not a .npy array");
         }
-        int major = b[6];
-        int headerLength = major == 1 ? (b[8] & 0xff) | (b[9] & 0xff) << 8
-                : ByteBuffer.wrap(b, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-        int start = major == 1 ? 10 : 12;
-        String header = new String(b, start, headerLength, StandardCharsets.US_ASCII);
-        java.util.regex.Matcher descr = java.util.regex.Pattern.compile("'descr':\\s*'([<|=])(f[48])'").matcher(header);
-        java.util.regex.Matcher shape = java.util.regex.Pattern.compile("'shape':\\s*\\(([^)]*)\\)").matcher(header);
-        if (!descr.find() || !shape.find() || header.contains("'fortran_order': True")) {
-            throw new IOException(name + ": only little-endian float32/float64 arrays in C order are supported (" + header.trim() + ")");
+        String header = new String(b, 10, Math.min(b.length - 10, 256), StandardCharsets.US_ASCII);
+        if (header.contains("'fortran_order': True")) { // ND4J's codec would read the values in the wrong order
+            throw new IOException(name + ": Fortran-ordered arrays are not supported (save with np.ascontiguousarray)");
         }
-        long[] dims = java.util.Arrays.stream(shape.group(1).split(",")).map(String::trim).filter(t -> !t.isEmpty())
-                .mapToLong(Long::parseLong).toArray();
-        ByteBuffer data = ByteBuffer.wrap(b, start + headerLength, b.length - start - headerLength)
-                .order(ByteOrder.LITTLE_ENDIAN);
-        long count = java.util.Arrays.stream(dims).reduce(1, (x, y) -> x * y);
-        boolean f8 = descr.group(2).equals("f8");
-        if (data.remaining() != count * (f8 ? 8 : 4)) {
-            throw new IOException(name + ": data length does not match shape " + shape.group(1));
+        try {
+            return Nd4j.createNpyFromByteArray(b).castTo(DataType.FLOAT);
+        } catch (RuntimeException e) {
+            throw new IOException(name + ": unreadable .npy array (" + e.getMessage() + ")", e);
         }
-        float[] values = new float[(int) count];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = f8 ? (float) data.getDouble() : data.getFloat();
-        }
-        return Nd4j.create(values, dims.length == 0 ? new long[0] : dims, 'c');
     }
 
     /** Writes one {@code <name>.npy} entry per array. */
@@ -110,34 +116,8 @@ public final class Npz {
         zip.flush();
     }
 
-    /** One array in the .npy format, version 1.0. */
+    /** One array in the .npy format (ND4J's codec), float32 in C order. */
     static byte[] npy(INDArray array) {
-        INDArray a = array.castTo(DataType.FLOAT).dup('c');
-        StringBuilder shape = new StringBuilder("(");
-        for (long d : a.shape()) {
-            shape.append(d).append(", ");
-        }
-        if (a.rank() > 1) {
-            shape.setLength(shape.length() - 2);
-        } else if (a.rank() == 1) {
-            shape.setLength(shape.length() - 1);
-        }
-        shape.append(')');
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
-        int unpadded = 10 + dict.length() + 1;
-        String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
-        float[] data = a.data().asFloat();
-        ByteBuffer body = ByteBuffer.allocate(data.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        body.asFloatBuffer().put(data);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(10 + header.length() + data.length * 4);
-        out.write(0x93);
-        out.writeBytes("NUMPY".getBytes(StandardCharsets.US_ASCII));
-        out.write(1);
-        out.write(0);
-        out.write(header.length() & 0xff);
-        out.write(header.length() >> 8);
-        out.writeBytes(header.getBytes(StandardCharsets.US_ASCII));
-        out.writeBytes(body.array());
-        return out.toByteArray();
+        return Nd4j.toNpyByteArray(array.castTo(DataType.FLOAT).dup('c'));
     }
 }

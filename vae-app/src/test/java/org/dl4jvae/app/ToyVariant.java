@@ -2,7 +2,7 @@ package org.dl4jvae.app;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import org.dl4jvae.model.InvalidSettingException;
+import org.dl4jvae.model.Range;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.Variant;
 import org.dl4jvae.model.family.Vae;
@@ -15,39 +15,18 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * A variant registered in test scope only (META-INF/services), as a user's own jar would add one: a linear VAE with
  * an input gain setting. One class and one registration; nothing in the app knows it.
  */
-public final class ToyVariant implements Variant {
+public final class ToyVariant extends Variant {
+
+    public ToyVariant() {
+        super("toy", "a linear VAE (a test of the registry)", Config.class);
+    }
 
     /** The VAE's settings and the gain. */
     public static class Config extends VaeConfig {
         @JsonProperty("toy_gain")
         @JsonPropertyDescription("factor on the input")
+        @Range(min = 0, minOpen = true)
         private double gain = 1.0;
-
-        protected Config() {
-        }
-
-        @Override
-        public void validate() {
-            super.validate();
-            if (!(gain > 0)) {
-                throw new InvalidSettingException("toy_gain", "must be positive, got " + gain);
-            }
-        }
-    }
-
-    @Override
-    public String name() {
-        return "toy";
-    }
-
-    @Override
-    public String summary() {
-        return "a linear VAE (a test of the registry)";
-    }
-
-    @Override
-    public Class<? extends VaeConfig> configType() {
-        return Config.class;
     }
 
     @Override

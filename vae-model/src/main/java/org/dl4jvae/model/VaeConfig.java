@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.Map;
 
 /**
  * The settings every model of the family shares: layer sizes, the decoder's likelihood, initialisation and Adam's
@@ -41,12 +42,15 @@ public class VaeConfig implements Cloneable {
     @FromData
     @JsonProperty("input_size")
     @JsonPropertyDescription("values per input (pixels of an image)")
+    @Range(min = 0, minOpen = true)
     private int inputSize = 784;
     @JsonProperty("hidden")
     @JsonPropertyDescription("units of fc1 and fc3")
+    @Range(min = 0, minOpen = true)
     private int hidden = 400;
     @JsonProperty("latent")
     @JsonPropertyDescription("size of z")
+    @Range(min = 0, minOpen = true)
     private int latent = 20;
     @JsonProperty("decoder")
     @JsonPropertyDescription("likelihood of p(x|z): bernoulli or gaussian")
@@ -56,6 +60,7 @@ public class VaeConfig implements Cloneable {
     private Init init = Init.PYTORCH;
     @JsonProperty("lr")
     @JsonPropertyDescription("Adam learning rate")
+    @Range(min = 0, minOpen = true)
     private double learningRate = 1e-3;
     @JsonProperty("seed")
     @JsonPropertyDescription("seeds the weight initialisation")
@@ -104,25 +109,72 @@ public class VaeConfig implements Cloneable {
     }
 
     /**
-     * Checks every setting; throws {@link InvalidSettingException} naming the first bad one. Subclasses check their own
-     * fields and call this.
+     * Checks every setting of this class and its superclasses: set, and in its {@link Range}; throws
+     * {@link InvalidSettingException} naming the first bad one. A subclass overrides this only for a rule that spans
+     * several fields.
      */
     public void validate() {
-        positive("input_size", inputSize);
-        positive("hidden", hidden);
-        positive("latent", latent);
-        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-            throw new InvalidSettingException("lr", "must be a positive number, got " + learningRate);
-        }
-        if (decoder == null || init == null || model == null) {
-            throw new InvalidSettingException(model == null ? "model" : decoder == null ? "decoder" : "init", "must be set");
+        for (Class<?> c = getClass(); c != Object.class; c = c.getSuperclass()) {
+            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                JsonProperty name = f.getAnnotation(JsonProperty.class);
+                if (name != null) {
+                    check(name.value(), f);
+                }
+            }
         }
     }
 
-    protected static void positive(String setting, long value) {
-        if (value <= 0) {
-            throw new InvalidSettingException(setting, "must be positive, got " + value);
+    private void check(String setting, java.lang.reflect.Field f) {
+        Object value;
+        try {
+            f.setAccessible(true);
+            value = f.get(this);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
         }
+        if (value == null) {
+            throw new InvalidSettingException(setting, "must be set");
+        }
+        Range range = f.getAnnotation(Range.class);
+        if (range == null) {
+            return;
+        }
+        double v = ((Number) value).doubleValue();
+        boolean whole = value instanceof Integer || value instanceof Long;
+        boolean ok = (range.minOpen() ? v > range.min() : v >= range.min())
+                && (range.maxClosed() ? v <= range.max() : v < range.max());
+        if (ok) {
+            return;
+        }
+        String expected;
+        if (range.max() != Double.POSITIVE_INFINITY) {
+            expected = "in " + (range.minOpen() ? "(" : "[") + text(range.min(), whole) + ", " + text(range.max(), whole)
+                    + (range.maxClosed() ? "]" : ")");
+        } else if (range.min() == 0 && range.minOpen()) {
+            expected = whole ? "positive" : "a positive number";
+        } else {
+            expected = (range.minOpen() ? "greater than " : "at least ") + text(range.min(), whole);
+        }
+        throw new InvalidSettingException(setting, "must be " + expected + ", got " + value);
+    }
+
+    private static String text(double bound, boolean whole) {
+        return whole || bound == Math.rint(bound) ? Long.toString((long) bound) : Double.toString(bound);
+    }
+
+    /**
+     * A copy with one setting changed, by its JSON name, for any configuration class: {@code config.with("beta", 2.0)}.
+     * The value is converted as JSON would be (text too); a bad one is an {@link InvalidSettingException}.
+     */
+    @SuppressWarnings("unchecked")
+    public final <C extends VaeConfig> C with(String setting, Object value) {
+        Map<String, Object> settings = new java.util.LinkedHashMap<>();
+        ModelFamily.toJson(this).fields().forEachRemaining(e -> settings.put(e.getKey(), e.getValue()));
+        if (!settings.containsKey(setting) || setting.equals("model")) {
+            throw new InvalidSettingException(setting, "is not a setting of model " + model);
+        }
+        settings.put(setting, value);
+        return (C) ModelFamily.config(model, settings);
     }
 
     /**
@@ -164,7 +216,7 @@ public class VaeConfig implements Cloneable {
 
     /** A validated copy with one change: how the withers of this class and of subclasses are written. */
     @SuppressWarnings("unchecked")
-    protected final <C extends VaeConfig> C change(java.util.function.Consumer<C> edit) {
+    private <C extends VaeConfig> C change(java.util.function.Consumer<C> edit) {
         C copy;
         try {
             copy = (C) clone();

@@ -2,7 +2,7 @@ package org.dl4jvae.model.family;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import org.dl4jvae.model.InvalidSettingException;
+import org.dl4jvae.model.Range;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.Variant;
 import org.dl4jvae.model.samediff.Net;
@@ -22,25 +22,11 @@ public class BetaVae extends Vae {
     public static class Config extends VaeConfig {
         @JsonProperty("beta")
         @JsonPropertyDescription("weight of the KL term in the training loss")
+        @Range(min = 0)
         private double beta = 4.0;
-
-        protected Config() {
-        }
 
         public double beta() {
             return beta;
-        }
-
-        public Config withBeta(double beta) {
-            return change((Config c) -> c.beta = beta);
-        }
-
-        @Override
-        public void validate() {
-            super.validate();
-            if (!(beta >= 0) || Double.isInfinite(beta)) {
-                throw new InvalidSettingException("beta", "must be a non-negative number, got " + beta);
-            }
         }
     }
 

@@ -3,7 +3,7 @@ package org.dl4jvae.model.family;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import org.dl4jvae.model.FromData;
-import org.dl4jvae.model.InvalidSettingException;
+import org.dl4jvae.model.Range;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.Variant;
 import org.dl4jvae.model.samediff.Net;
@@ -26,10 +26,8 @@ public class Cvae extends Vae {
         @FromData
         @JsonProperty("classes")
         @JsonPropertyDescription("number of classes of the one-hot labels")
+        @Range(min = 2)
         private int classes = 10;
-
-        protected Config() {
-        }
 
         public int classes() {
             return classes;
@@ -37,15 +35,7 @@ public class Cvae extends Vae {
 
         @Override
         public VaeConfig forData(int inputSize, int classes) {
-            return ((Config) super.forData(inputSize, classes)).change((Config c) -> c.classes = classes);
-        }
-
-        @Override
-        public void validate() {
-            super.validate();
-            if (classes < 2) {
-                throw new InvalidSettingException("classes", "must be at least 2 for a conditional model, got " + classes);
-            }
+            return super.forData(inputSize, classes).with("classes", classes);
         }
     }
 
@@ -57,23 +47,13 @@ public class Cvae extends Vae {
     }
 
     @Override
-    protected SDVariable encoderInput(Net net, SDVariable x) {
-        return net.sd().concat(1, x, net.labels());
+    protected SDVariable conditioned(Net net, SDVariable in) {
+        return net.sd().concat(1, in, net.labels());
     }
 
     @Override
-    protected long encoderInputSize() {
-        return config.inputSize() + classes;
-    }
-
-    @Override
-    protected SDVariable decoderInput(Net net, SDVariable z) {
-        return net.sd().concat(1, z, net.labels());
-    }
-
-    @Override
-    protected long decoderInputSize() {
-        return config.latent() + classes;
+    protected long conditionSize() {
+        return classes;
     }
 
     @Override

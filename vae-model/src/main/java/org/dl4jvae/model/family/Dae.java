@@ -2,7 +2,7 @@ package org.dl4jvae.model.family;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import org.dl4jvae.model.InvalidSettingException;
+import org.dl4jvae.model.Range;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.Variant;
 import org.dl4jvae.model.samediff.Net;
@@ -24,25 +24,11 @@ public class Dae extends Ae {
     public static class Config extends VaeConfig {
         @JsonProperty("corruption")
         @JsonPropertyDescription("probability that an input value is masked to 0 in training")
+        @Range(min = 0, max = 1)
         private double corruption = 0.3;
-
-        protected Config() {
-        }
 
         public double corruption() {
             return corruption;
-        }
-
-        public Config withCorruption(double corruption) {
-            return change((Config c) -> c.corruption = corruption);
-        }
-
-        @Override
-        public void validate() {
-            super.validate();
-            if (!(corruption >= 0 && corruption < 1)) {
-                throw new InvalidSettingException("corruption", "must be in [0, 1), got " + corruption);
-            }
         }
     }
 

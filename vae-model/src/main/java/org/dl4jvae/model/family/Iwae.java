@@ -2,7 +2,7 @@ package org.dl4jvae.model.family;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import org.dl4jvae.model.InvalidSettingException;
+import org.dl4jvae.model.Range;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.Variant;
 import org.dl4jvae.model.samediff.Likelihood;
@@ -36,25 +36,11 @@ public class Iwae extends Vae {
     public static class Config extends VaeConfig {
         @JsonProperty("iw_k")
         @JsonPropertyDescription("importance samples per image in the training bound")
+        @Range(min = 1)
         private int k = 5;
-
-        protected Config() {
-        }
 
         public int k() {
             return k;
-        }
-
-        public Config withK(int k) {
-            return change((Config c) -> c.k = k);
-        }
-
-        @Override
-        public void validate() {
-            super.validate();
-            if (k < 1) {
-                throw new InvalidSettingException("iw_k", "must be at least 1, got " + k);
-            }
         }
     }
 

@@ -21,32 +21,10 @@ public class Vae implements GraphModel {
 
     public static final String NAME = "vae";
 
-    public static final Variant VARIANT = new Variant() {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public String summary() {
-            return "the reference VAE (Kingma and Welling 2014): summed reconstruction loss + KL to N(0, I)";
-        }
-
-        @Override
-        public Class<? extends VaeConfig> configType() {
-            return VaeConfig.class;
-        }
-
-        @Override
-        public GraphModel model(VaeConfig config) {
-            return new Vae(config);
-        }
-
-        @Override
-        public java.util.Set<String> engines() {
-            return java.util.Set.of(org.dl4jvae.model.samediff.SameDiffVae.KIND, org.dl4jvae.model.dl4j.Dl4jLayerVae.KIND);
-        }
-    };
+    public static final Variant VARIANT = Variant.of(NAME,
+            "the reference VAE (Kingma and Welling 2014): summed reconstruction loss + KL to N(0, I)",
+            VaeConfig.class, Vae::new, org.dl4jvae.model.samediff.SameDiffVae.KIND,
+            org.dl4jvae.model.dl4j.Dl4jLayerVae.KIND);
 
     protected final VaeConfig config;
 
@@ -64,12 +42,12 @@ public class Vae implements GraphModel {
 
     /** h1 = relu(fc1(x)). */
     protected SDVariable encoderHidden(Net net, SDVariable x) {
-        return net.relu(net.linear("fc1", encoderInput(net, x), encoderInputSize(), config.hidden()));
+        return net.relu(net.linear("fc1", conditioned(net, x), config.inputSize() + conditionSize(), config.hidden()));
     }
 
     @Override
     public SDVariable decoder(Net net, SDVariable z) {
-        SDVariable h3 = net.relu(net.linear("fc3", decoderInput(net, z), decoderInputSize(), config.hidden()));
+        SDVariable h3 = net.relu(net.linear("fc3", conditioned(net, z), config.latent() + conditionSize(), config.hidden()));
         return net.named(net.linear("fc4", h3, config.hidden(), config.inputSize()), "logits");
     }
 
@@ -104,22 +82,14 @@ public class Vae implements GraphModel {
         return x;
     }
 
-    /** What fc1 reads: x here, x with its label in a conditional VAE. */
-    protected SDVariable encoderInput(Net net, SDVariable x) {
-        return x;
+    /** What fc1 reads of x and fc3 of z: themselves here, joined by the label in a conditional VAE. */
+    protected SDVariable conditioned(Net net, SDVariable in) {
+        return in;
     }
 
-    protected long encoderInputSize() {
-        return config.inputSize();
-    }
-
-    /** What fc3 reads: z here, z with the label in a conditional VAE. */
-    protected SDVariable decoderInput(Net net, SDVariable z) {
-        return z;
-    }
-
-    protected long decoderInputSize() {
-        return config.latent();
+    /** The width {@link #conditioned} adds. */
+    protected long conditionSize() {
+        return 0;
     }
 
     @Override

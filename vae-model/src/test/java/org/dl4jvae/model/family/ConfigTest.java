@@ -35,7 +35,7 @@ class ConfigTest {
     @Test
     void withersCopyAndKeepTheClass() {
         BetaVae.Config c = (BetaVae.Config) ModelFamily.config("beta-vae");
-        BetaVae.Config changed = c.withBeta(2);
+        BetaVae.Config changed = c.with("beta", 2);
         assertEquals(4.0, c.beta(), "the original is unchanged");
         assertEquals(2.0, changed.beta());
         VaeConfig resized = changed.withSizes(10, 5, 2);

@@ -53,7 +53,7 @@ class VariantsTest {
     @Test
     void iwaeWithOneSampleIsTheVaeToTheLastBit() {
         VaeEngine vae = SameDiffVae.create(small("vae"));
-        VaeEngine iwae = SameDiffVae.create(((Iwae.Config) small("iwae")).withK(1));
+        VaeEngine iwae = SameDiffVae.create(small("iwae").with("iw_k", 1));
         assertEquals(vae.weights().keySet(), iwae.weights().keySet());
         MinibatchIterator it = MinibatchIterator.builder(images).batchSize(50).seed(2).build();
         for (int epoch = 0; epoch < 2; epoch++) {
@@ -83,7 +83,7 @@ class VariantsTest {
     @Test
     void iwaeLossIsTheVaeLossOverKSamplesPlusTheImportanceWeightingGap() {
         int k = 4;
-        VaeEngine iwae = SameDiffVae.create(((Iwae.Config) small("iwae")).withK(k));
+        VaeEngine iwae = SameDiffVae.create(small("iwae").with("iw_k", k));
         DataSet b = batch(20);
         INDArray x = b.getFeatures();
         Nd4j.getRandom().setSeed(17);
@@ -113,7 +113,7 @@ class VariantsTest {
 
     @Test
     void betaVaeWeightsTheKlTerm() {
-        VaeConfig c = ((BetaVae.Config) small("beta-vae")).withBeta(3.5);
+        VaeConfig c = small("beta-vae").with("beta", 3.5);
         VaeEngine beta = SameDiffVae.create(c);
         DataSet b = batch(25);
         Nd4j.getRandom().setSeed(5);
@@ -123,7 +123,7 @@ class VariantsTest {
                 + 3.5 * VaeMath.kld(q.mu(), q.logvar()).sumNumber().doubleValue();
         Nd4j.getRandom().setSeed(5);
         assertRelative(expected, beta.trainStep(b.getFeatures()), 2e-5, "beta-VAE loss");
-        assertThrows(IllegalArgumentException.class, () -> ((BetaVae.Config) c).withBeta(-1));
+        assertThrows(IllegalArgumentException.class, () -> c.with("beta", -1));
     }
 
     @Test
@@ -177,7 +177,7 @@ class VariantsTest {
     @Test
     void denoisingAutoencoderRestoresTheCleanImageFromAMaskedOne() {
         double p = 0.4;
-        VaeEngine dae = SameDiffVae.create(((Dae.Config) small("dae")).withCorruption(p));
+        VaeEngine dae = SameDiffVae.create(small("dae").with("corruption", p));
         DataSet b = batch(40);
         INDArray x = b.getFeatures();
         Nd4j.getRandom().setSeed(21);
@@ -189,7 +189,7 @@ class VariantsTest {
         assertRelative(expected, dae.trainStep(x), 2e-5, "DAE loss");
 
         // without corruption it is the plain autoencoder, step for step
-        VaeEngine clean = SameDiffVae.create(((Dae.Config) small("dae")).withCorruption(0));
+        VaeEngine clean = SameDiffVae.create(small("dae").with("corruption", 0));
         VaeEngine ae = SameDiffVae.create(small("ae"));
         for (int i = 0; i < 3; i++) {
             assertEquals(ae.trainStep(x), clean.trainStep(x), 0.0);

@@ -25,7 +25,7 @@ class OpScheduleTest {
     @ParameterizedTest
     @EnumSource(VaeConfig.Decoder.class)
     void lossAndEveryGradientEqualSameDiffsOwn(VaeConfig.Decoder decoder) {
-        VaeConfig c = ((BetaVae.Config) ModelFamily.config("beta-vae")).withBeta(0.7)
+        VaeConfig c = ModelFamily.config("beta-vae").with("beta", 0.7)
                 .withSizes(30, 12, 4).withDecoder(decoder).withSeed(5);
         SameDiff sd = SameDiffVae.graph(c, DataType.DOUBLE);
         sd.createGradFunction();

@@ -25,7 +25,7 @@ class SameDiffVaeMathTest {
     @ParameterizedTest
     @EnumSource(VaeConfig.Decoder.class)
     void centralDifferencesOnEveryVariableInDoublePrecision(VaeConfig.Decoder decoder) {
-        VaeConfig c = ((BetaVae.Config) ModelFamily.config("beta-vae")).withBeta(0.7)
+        VaeConfig c = ModelFamily.config("beta-vae").with("beta", 0.7)
                 .withSizes(6, 5, 3).withSeed(11).withDecoder(decoder);
         SameDiff sd = SameDiffVae.graph(c, DataType.DOUBLE);
         Nd4j.getRandom().setSeed(3);

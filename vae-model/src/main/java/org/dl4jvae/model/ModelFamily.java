@@ -23,6 +23,8 @@ import org.dl4jvae.model.family.Cvae;
 import org.dl4jvae.model.family.Dae;
 import org.dl4jvae.model.family.Iwae;
 import org.dl4jvae.model.family.Vae;
+import org.dl4jvae.model.dl4j.Dl4jLayerVae;
+import org.dl4jvae.model.samediff.SameDiffVae;
 
 /**
  * The registry of model variants by name, and the one place configurations are created, validated, read and written
@@ -31,7 +33,7 @@ import org.dl4jvae.model.family.Vae;
 public final class ModelFamily {
 
     /** The name of the reference model, the default. */
-    public static final String DEFAULT = Vae.NAME;
+    public static final String DEFAULT = "vae";
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
@@ -42,9 +44,19 @@ public final class ModelFamily {
     private static final Map<String, Variant> VARIANTS = new LinkedHashMap<>();
 
     static {
-        for (Variant v : List.of(Vae.VARIANT, BetaVae.VARIANT, Iwae.VARIANT, Cvae.VARIANT, Ae.VARIANT, Dae.VARIANT)) {
-            register(v);
-        }
+        // the built-in variants: one line each, after their class
+        register(Variant.of(DEFAULT, "the reference VAE (Kingma and Welling 2014): summed reconstruction loss + KL to "
+                + "N(0, I)", VaeConfig.class, Vae::new, SameDiffVae.KIND, Dl4jLayerVae.KIND));
+        register(Variant.of("beta-vae", "beta-VAE (Higgins et al. 2017): KL weighted by --beta; above 1 for more "
+                + "disentangled, blurrier codes", BetaVae.Config.class, BetaVae::new));
+        register(Variant.of("iwae", "importance-weighted autoencoder (Burda et al. 2016): a tighter bound from --iw-k "
+                + "samples per image; a better likelihood at k times the decoder cost", Iwae.Config.class, Iwae::new));
+        register(Variant.of("cvae", "conditional VAE (Sohn et al. 2015): the class label joins x and z; samples of a "
+                + "chosen class", Cvae.Config.class, Cvae::new));
+        register(Variant.of("ae", "plain autoencoder: deterministic code, reconstruction loss only; a baseline (no "
+                + "sampling)", VaeConfig.class, Ae::new));
+        register(Variant.of("dae", "denoising autoencoder (Vincent et al. 2008): masking noise (--corruption) on the "
+                + "input, clean target", Dae.Config.class, Dae::new));
         for (Variant v : ServiceLoader.load(Variant.class)) {
             register(v);
         }
@@ -213,9 +225,9 @@ public final class ModelFamily {
             s.put("seed", Long.parseLong(p.getProperty("seed")));
             if (beta != 1.0) {
                 s.put("beta", beta);
-                return config(BetaVae.NAME, s);
+                return config("beta-vae", s);
             }
-            return config(Vae.NAME, s);
+            return config(DEFAULT, s);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("invalid VAE configuration " + p + ": " + e.getMessage(), e);
         }

@@ -11,10 +11,10 @@ import java.util.Map;
  * step size. {@link #defaults()} is the reference PyTorch VAE: 784-400-20, Bernoulli decoder, PyTorch init, Adam 1e-3.
  *
  * <p>Immutable: the {@code with...} methods return changed copies of the same class. A variant that needs more
- * settings extends this class with its own fields, a no-argument constructor that sets their defaults, accessors,
- * withers and {@link #validate()} (see {@link org.dl4jvae.model.family.BetaVae.Config}). Configurations are read and
- * written as JSON by {@link ModelFamily} (Jackson, through the fields: property names are the JSON names, which the
- * command line turns into options: {@code lr} is {@code --lr}).
+ * settings extends this class with its fields, each with its JSON name, a description, its default and its
+ * {@link Range} (see {@link org.dl4jvae.model.family.BetaVae.Config}); {@link #validate()} checks them all. Configurations
+ * are read and written as JSON by {@link ModelFamily} (Jackson, through the fields: the JSON names are what the command
+ * line turns into options, {@code lr} is {@code --lr}), and {@link #with(String, Object)} changes any setting.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)

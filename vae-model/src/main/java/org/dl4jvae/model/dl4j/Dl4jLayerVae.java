@@ -23,7 +23,7 @@ import org.dl4jvae.model.VaeMath;
 import org.dl4jvae.model.VaeEngine;
 import org.dl4jvae.model.io.ModelFile;
 import org.dl4jvae.model.io.NamedArrays;
-import org.dl4jvae.model.family.Vae;
+import org.dl4jvae.model.ModelFamily;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -86,9 +86,9 @@ public final class Dl4jLayerVae implements VaeEngine {
 
     /** A new model with PyTorch-style (or Xavier) weights drawn exactly as the SameDiff engine draws them. */
     public static Dl4jLayerVae create(VaeConfig config) {
-        if (!config.model().equals(Vae.NAME)) {
+        if (!config.model().equals(ModelFamily.DEFAULT)) {
             throw new IllegalArgumentException("the " + KIND + " engine (DL4J's VariationalAutoencoder layer) runs the "
-                    + "reference model " + Vae.NAME + " only, not " + config.model() + " (use the samediff engine)");
+                    + "reference model " + ModelFamily.DEFAULT + " only, not " + config.model() + " (use the samediff engine)");
         }
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(config.seed())

@@ -1,7 +1,6 @@
 package org.dl4jvae.model.family;
 
 import org.dl4jvae.model.VaeConfig;
-import org.dl4jvae.model.Variant;
 import org.dl4jvae.model.samediff.Net;
 import org.dl4jvae.model.samediff.Posterior;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -11,12 +10,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * reconstruction loss alone. A baseline: no prior, so nothing to sample from and no likelihood bound.
  */
 public class Ae extends Vae {
-
-    public static final String NAME = "ae";
-
-    public static final Variant VARIANT = Variant.of(NAME,
-            "plain autoencoder: deterministic code, reconstruction loss only; a baseline (no sampling)",
-            VaeConfig.class, Ae::new);
 
     public Ae(VaeConfig config) {
         super(config);

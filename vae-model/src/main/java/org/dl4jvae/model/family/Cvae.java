@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import org.dl4jvae.model.FromData;
 import org.dl4jvae.model.Range;
 import org.dl4jvae.model.VaeConfig;
-import org.dl4jvae.model.Variant;
 import org.dl4jvae.model.samediff.Net;
 import org.nd4j.autodiff.samediff.SDVariable;
 
@@ -15,35 +14,8 @@ import org.nd4j.autodiff.samediff.SDVariable;
  */
 public class Cvae extends Vae {
 
-    public static final String NAME = "cvae";
-
-    public static final Variant VARIANT = Variant.of(NAME,
-            "conditional VAE (Sohn et al. 2015): the class label joins x and z; samples of a chosen class",
-            Config.class, Cvae::new);
-
-    /** The VAE's settings and the number of classes (from the data). */
-    public static class Config extends VaeConfig {
-        @FromData
-        @JsonProperty("classes")
-        @JsonPropertyDescription("number of classes of the one-hot labels")
-        @Range(min = 2)
-        private int classes = 10;
-
-        public int classes() {
-            return classes;
-        }
-
-        @Override
-        public VaeConfig forData(int inputSize, int classes) {
-            return super.forData(inputSize, classes).with("classes", classes);
-        }
-    }
-
-    private final int classes;
-
     public Cvae(Config config) {
         super(config);
-        this.classes = config.classes();
     }
 
     @Override
@@ -53,11 +25,24 @@ public class Cvae extends Vae {
 
     @Override
     protected long conditionSize() {
-        return classes;
+        return classes();
     }
 
     @Override
     public int classes() {
-        return classes;
+        return ((Config) config).classes;
+    }
+
+    /** The VAE's settings and the number of classes (from the data). */
+    public static class Config extends VaeConfig {
+        @FromData
+        @JsonProperty("classes") @JsonPropertyDescription("number of classes of the one-hot labels")
+        @Range(min = 2)
+        private int classes = 10;
+
+        @Override
+        public VaeConfig forData(int inputSize, int classes) {
+            return super.forData(inputSize, classes).with("classes", classes);
+        }
     }
 }

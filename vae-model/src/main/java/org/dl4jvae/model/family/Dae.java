@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import org.dl4jvae.model.Range;
 import org.dl4jvae.model.VaeConfig;
-import org.dl4jvae.model.Variant;
 import org.dl4jvae.model.samediff.Net;
 import org.nd4j.autodiff.samediff.SDVariable;
 
@@ -14,35 +13,21 @@ import org.nd4j.autodiff.samediff.SDVariable;
  */
 public class Dae extends Ae {
 
-    public static final String NAME = "dae";
-
-    public static final Variant VARIANT = Variant.of(NAME,
-            "denoising autoencoder (Vincent et al. 2008): masking noise (--corruption) on the input, clean target",
-            Config.class, Dae::new);
-
-    /** The autoencoder's settings and the masking probability. */
-    public static class Config extends VaeConfig {
-        @JsonProperty("corruption")
-        @JsonPropertyDescription("probability that an input value is masked to 0 in training")
-        @Range(min = 0, max = 1)
-        private double corruption = 0.3;
-
-        public double corruption() {
-            return corruption;
-        }
-    }
-
-    private final double corruption;
-
     public Dae(Config config) {
         super(config);
-        this.corruption = config.corruption();
     }
 
     /** x * mask, mask = 1 where u > corruption for u ~ U(0, 1): each value kept with probability 1 - corruption. */
     @Override
     protected SDVariable trainingInput(Net net, SDVariable x) {
         SDVariable u = net.uniformNoise("mask", 1, config.inputSize());
-        return x.mul(net.sd().math.step(u, corruption));
+        return x.mul(net.sd().math.step(u, ((Config) config).corruption));
+    }
+
+    /** The autoencoder's settings and the masking probability. */
+    public static class Config extends VaeConfig {
+        @JsonProperty("corruption") @JsonPropertyDescription("probability that an input value is masked to 0 in training")
+        @Range(min = 0, max = 1)
+        private double corruption = 0.3;
     }
 }

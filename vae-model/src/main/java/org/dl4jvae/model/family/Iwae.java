@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import org.dl4jvae.model.Range;
 import org.dl4jvae.model.VaeConfig;
-import org.dl4jvae.model.Variant;
 import org.dl4jvae.model.samediff.Likelihood;
 import org.dl4jvae.model.samediff.Net;
 import org.dl4jvae.model.samediff.Posterior;
@@ -23,36 +22,15 @@ import org.nd4j.autodiff.samediff.SameDiff;
  */
 public class Iwae extends Vae {
 
-    public static final String NAME = "iwae";
-
-    public static final Variant VARIANT = Variant.of(NAME,
-            "importance-weighted autoencoder (Burda et al. 2016): a tighter bound from --iw-k samples per image; "
-                    + "a better likelihood at k times the decoder cost",
-            Config.class, Iwae::new);
-
     private static final double LOG_2PI = Math.log(2 * Math.PI);
-
-    /** The VAE's settings and the number of importance samples. */
-    public static class Config extends VaeConfig {
-        @JsonProperty("iw_k")
-        @JsonPropertyDescription("importance samples per image in the training bound")
-        @Range(min = 1)
-        private int k = 5;
-
-        public int k() {
-            return k;
-        }
-    }
-
-    private final int k;
 
     public Iwae(Config config) {
         super(config);
-        this.k = config.k();
     }
 
     @Override
     public SDVariable loss(Net net, SDVariable x) {
+        int k = ((Config) config).k;
         SameDiff sd = net.sd();
         Likelihood px = likelihood();
         Posterior q = encoder(net, x);
@@ -81,5 +59,12 @@ public class Iwae extends Vae {
             gap = sd.sum(sd.mean(w, 1)).sub(sd.sum(logMeanW));
         }
         return recon.mul("recon", 1.0 / k).add(kld(net, q)).add("loss", gap);
+    }
+
+    /** The VAE's settings and the number of importance samples. */
+    public static class Config extends VaeConfig {
+        @JsonProperty("iw_k") @JsonPropertyDescription("importance samples per image in the training bound")
+        @Range(min = 1)
+        private int k = 5;
     }
 }

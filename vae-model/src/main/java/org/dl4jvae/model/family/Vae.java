@@ -1,7 +1,6 @@
 package org.dl4jvae.model.family;
 
 import org.dl4jvae.model.VaeConfig;
-import org.dl4jvae.model.Variant;
 import org.dl4jvae.model.samediff.GraphModel;
 import org.dl4jvae.model.samediff.Likelihood;
 import org.dl4jvae.model.samediff.Net;
@@ -18,13 +17,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
  * </pre>
  */
 public class Vae implements GraphModel {
-
-    public static final String NAME = "vae";
-
-    public static final Variant VARIANT = Variant.of(NAME,
-            "the reference VAE (Kingma and Welling 2014): summed reconstruction loss + KL to N(0, I)",
-            VaeConfig.class, Vae::new, org.dl4jvae.model.samediff.SameDiffVae.KIND,
-            org.dl4jvae.model.dl4j.Dl4jLayerVae.KIND);
 
     protected final VaeConfig config;
 

@@ -84,8 +84,7 @@ class VariantsTest {
     void iwaeLossIsTheVaeLossOverKSamplesPlusTheImportanceWeightingGap() {
         int k = 4;
         VaeEngine iwae = SameDiffVae.create(small("iwae").with("iw_k", k));
-        DataSet b = batch(20);
-        INDArray x = b.getFeatures();
+        INDArray x = batch(20).getFeatures();
         Nd4j.getRandom().setSeed(17);
         INDArray[] eps = new INDArray[k];
         for (int s = 0; s < k; s++) { // the noise a training step draws, in its order
@@ -178,9 +177,8 @@ class VariantsTest {
     void denoisingAutoencoderRestoresTheCleanImageFromAMaskedOne() {
         double p = 0.4;
         VaeEngine dae = SameDiffVae.create(small("dae").with("corruption", p));
-        DataSet b = batch(40);
-        INDArray x = b.getFeatures();
-        Nd4j.getRandom().setSeed(21);
+        INDArray x = batch(40).getFeatures();
+        Nd4j.getRandom().setSeed(21); // the mask the step will draw:
         INDArray mask = Nd4j.rand(DataType.FLOAT, 40, 784).gt(p).castTo(DataType.FLOAT); // the step's draw
         double kept = mask.meanNumber().doubleValue();
         assertEquals(1 - p, kept, 0.02);

@@ -52,7 +52,7 @@ class ModelFamilyAppTest {
         AppFixture.Result eval = run("evaluate", "--run", out.toString(), "--iw-samples", "5");
         assertEquals(0, eval.exit(), eval.err());
         assertEquals("toy", AppFixture.parse(eval.out().trim()).get("model"));
-        assertUsage(train(tmp.resolve("toy-bad"), "--model", "toy", "--toy-gain", "-1"), "--toy-gain must be positive");
+        assertUsage(train(tmp.resolve("toy-bad"), "--model", "toy", "--toy-gain", "-1"), "--toy-gain must be a positive number, got -1.0");
     }
 
     @Test

@@ -41,6 +41,7 @@ public final class SameDiffVae implements VaeEngine {
     private final GraphModel model;
     private final SameDiff sd;
     private final List<Net.Noise> noise;
+    private final Map<String, INDArray> noiseArrays = new HashMap<>();
     /** Weight names in creation order, their arrays (fixed: weights are assigned into them) and gradients' names. */
     private final List<String> params = new ArrayList<>();
     private final List<INDArray> paramArrays = new ArrayList<>();
@@ -130,11 +131,18 @@ public final class SameDiffVae implements VaeEngine {
     @Override
     public double trainStep(INDArray x, INDArray labels) {
         Map<String, INDArray> in = inputs(x, labels);
-        // noise is drawn in the order the model declared it, from ND4J's generator
+        // noise is drawn in the order the model declared it, from ND4J's generator, into arrays kept from step to step
+        // (Nd4j.randn(type, shape) draws the same numbers into a new array: garbage that the collector frees late)
         for (Net.Noise n : noise) {
             long rows = x.rows() * (long) n.rowsPerExample();
-            in.put(n.name(), n.normal() ? Nd4j.randn(x.dataType(), rows, n.columns())
-                    : Nd4j.rand(x.dataType(), rows, n.columns()));
+            INDArray buffer = noiseArrays.get(n.name());
+            if (buffer == null || buffer.rows() != rows) {
+                try (var ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                    buffer = Nd4j.createUninitialized(DataType.FLOAT, rows, n.columns());
+                }
+                noiseArrays.put(n.name(), buffer);
+            }
+            in.put(n.name(), n.normal() ? Nd4j.randn(buffer) : Nd4j.rand(buffer));
         }
         Map<String, INDArray> values = step.run(in);
         double loss = values.get("loss").getDouble(0);

@@ -36,8 +36,8 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", defaultValue = ModelFamily.DEFAULT, description = "${COMPLETION-CANDIDATES}: see the "
-            + "model list in the command's help (default: ${DEFAULT-VALUE})", completionCandidates = ModelNames.class)
+    @Option(names = "--model", defaultValue = ModelFamily.DEFAULT, description = "${COMPLETION-CANDIDATES} (see "
+            + "Models below; default: ${DEFAULT-VALUE})", completionCandidates = ModelNames.class)
     String model;
     @Option(names = "--dataset", defaultValue = "mnist", description = "mnist or fashion-mnist (default: ${DEFAULT-VALUE})")
     String dataset;

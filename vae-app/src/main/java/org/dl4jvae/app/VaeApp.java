@@ -94,8 +94,17 @@ public final class VaeApp implements Runnable {
         java.util.List<String> lines = new java.util.ArrayList<>();
         lines.add("%nModels (--model):");
         for (org.dl4jvae.model.Variant v : org.dl4jvae.model.ModelFamily.variants()) {
-            lines.add(String.format("  %-9s %s [engines: %s]", v.name(), v.summary().replace("%", "%%"),
-                    String.join(", ", new java.util.TreeSet<>(v.engines()))));
+            String text = v.summary().replace("%", "%%") + " [engines: "
+                    + String.join(", ", new java.util.TreeSet<>(v.engines())) + "]";
+            StringBuilder line = new StringBuilder(String.format("  %-9s", v.name()));
+            for (String word : text.split(" ")) { // wrapped under the text, not under the name
+                if (line.length() + 1 + word.length() > 79) {
+                    lines.add(line.toString());
+                    line = new StringBuilder(" ".repeat(11));
+                }
+                line.append(' ').append(word);
+            }
+            lines.add(line.toString());
         }
         return lines.toArray(String[]::new);
     }

@@ -48,16 +48,94 @@ record RunDirectory(Path dir) {
         return dir.resolve("loss.png");
     }
 
-    /** Opens an existing run for reading; a directory without config.json and a checkpoint is refused. */
+    /**
+     * Opens an existing run; a directory without config.json is refused. A run may have no checkpoint yet (stopped
+     * before its first epoch ended): {@code --resume} starts it from epoch 0, the model commands say so.
+     */
     static RunDirectory open(Path dir) {
         RunDirectory run = new RunDirectory(dir);
         if (!Files.isDirectory(dir)) {
             throw AppException.failure("run directory " + dir + " does not exist");
         }
-        if (!Files.isRegularFile(run.config()) || !Files.isRegularFile(run.lastCheckpoint())) {
-            throw AppException.failure(dir + " is not a training run (it needs config.json and checkpoints/last.zip)");
+        if (!Files.isRegularFile(run.config())) {
+            throw AppException.failure(dir + " is not a training run (it has no config.json)");
         }
         return run;
+    }
+
+    /** The channel holding this process's lock on a run; open until the process ends. */
+    private static java.nio.channels.FileChannel held;
+
+    /**
+     * Takes the run's lock (an OS file lock on {@code .lock}, released when the process ends, however it ends); a run
+     * another process holds is refused naming that process.
+     */
+    void lock() {
+        Path file = dir.resolve(".lock");
+        try {
+            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.StandardOpenOption.WRITE);
+            java.nio.channels.FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null; // this process already trains it (the app run twice in one JVM)
+            }
+            if (lock == null) {
+                String pid = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).trim();
+                channel.close();
+                throw AppException.failure("run directory " + dir + " is in use by another process"
+                        + (pid.isEmpty() ? "" : " (pid " + pid + ")") + "; wait for it to end or stop it first");
+            }
+            channel.truncate(0);
+            channel.write(java.nio.ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid())
+                    .getBytes(StandardCharsets.UTF_8)), 0);
+            channel.force(false);
+            held = channel;
+        } catch (IOException e) {
+            throw AppException.failure("cannot lock run directory " + dir + ": " + AtomicFiles.describe(e));
+        }
+    }
+
+    /** Releases this process's lock (the end of a command run in-process, as tests do). */
+    static void unlock() {
+        if (held != null) {
+            try {
+                held.close();
+            } catch (IOException ignored) {
+                // closing releases the lock; nothing else to do
+            }
+            held = null;
+        }
+    }
+
+    /** Deletes temporary files that a killed process left behind (never a file under its real name). */
+    List<Path> removeTemporaryFiles() {
+        try (var files = Files.walk(dir)) {
+            List<Path> stale = files.filter(p -> Files.isRegularFile(p)
+                    && org.dl4jvae.data.io.AtomicFile.isTemporary(p)).toList();
+            for (Path p : stale) {
+                Files.deleteIfExists(p);
+            }
+            return stale;
+        } catch (IOException e) {
+            throw AppException.failure("cannot clean run directory " + dir + ": " + AtomicFiles.describe(e));
+        }
+    }
+
+    /** The epochs of which a picture of the given kind ({@code samples}, {@code reconstructions}) exists. */
+    List<Integer> pictureEpochs(String kind) {
+        Path folder = dir.resolve(kind);
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (var files = Files.list(folder)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("epoch-\\d{3,}\\.png"))
+                    .map(n -> Integer.parseInt(n.substring(6, n.length() - 4))).sorted().toList();
+        } catch (IOException e) {
+            throw AppException.failure("cannot list " + folder + ": " + AtomicFiles.describe(e));
+        }
     }
 
     Path checkpoints() {

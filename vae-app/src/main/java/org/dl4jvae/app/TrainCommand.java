@@ -90,11 +90,18 @@ final class TrainCommand implements Callable<Integer> {
                     throw AppException.usage(o + " cannot change on --resume: the run's settings come from its config.json");
                 }
             }
-            if (modelOptions.anyGiven()) {
-                throw AppException.usage(ModelOptions.option(modelOptions.given().keySet().iterator().next())
-                        + " cannot change on --resume: the run's settings come from its config.json");
+            Map<String, String> given = new LinkedHashMap<>(modelOptions.given());
+            String lrText = given.remove("lr"); // the one model setting a resumed run may change
+            if (!given.isEmpty()) {
+                throw AppException.usage(ModelOptions.option(given.keySet().iterator().next())
+                        + " cannot change on --resume: the run's settings come from its checkpoint (only --lr may)");
+            }
+            if (lrText != null) {
+                newLearningRate = ModelOptions.usage(() -> VaeConfig.defaults().<VaeConfig>with("lr", lrText), null)
+                        .learningRate();
             }
             run = RunDirectory.open(resume);
+            run.lock();
             settings = run.readSettings();
             if (epochs != null) {
                 settings = settings.withEpochs(epochs);
@@ -126,12 +133,21 @@ final class TrainCommand implements Callable<Integer> {
         if (settings.data().limit() != null) {
             train = train.limit(settings.data().limit());
         }
-        if (run == null) {
+        boolean resuming = run != null;
+        if (!resuming) {
             run = newRun(out);
+            run.lock();
             settings = settings.withDataDir(data.dir());
         }
-        return train(settings, run, data, train, stdout, bar);
+        try {
+            return train(settings, run, data, train, stdout, bar, resuming, newLearningRate);
+        } finally {
+            RunDirectory.unlock();
+        }
     }
+
+    /** {@code --lr} given with {@code --resume}: the learning rate from now on. */
+    private Double newLearningRate;
 
     static RunDirectory newRun(Path out) {
         Path dir = out != null ? out
@@ -148,16 +164,17 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static int train(TrainSettings s, RunDirectory run, DataSets data, ImageSet train, PrintWriter out,
-                             boolean bar) {
+                             boolean bar, boolean resuming, Double newLearningRate) {
         Backend backend = Backend.current();
         Trainer trainer;
         try {
             if (Files.isRegularFile(run.lastCheckpoint())) {
                 trainer = Trainer.resume(s.training(), run.checkpoints());
+                agree(run, s, trainer.model(), newLearningRate != null);
                 if (trainer.history().size() < trainer.completedEpochs()) { // checkpoints from before the history
                     trainer = trainer.withHistory(run.readMetrics());
                 }
-            } else {
+            } else { // a new run, or one stopped before its first epoch ended: from epoch 0
                 VaeConfig config = ModelOptions.usage(() -> s.model().forData(train.imageSize(), train.numClasses()), null);
                 trainer = Trainer.start(VaeEngines.create(s.engine(), config), s.training(), run.checkpoints());
             }
@@ -165,6 +182,23 @@ final class TrainCommand implements Callable<Integer> {
             throw AppException.failure("cannot load model " + run.lastCheckpoint() + ": " + e.getMessage());
         }
         VaeEngine vae = trainer.model();
+        if (vae.config().inputSize() != train.imageSize()) {
+            throw AppException.failure("the run's model reads " + vae.config().inputSize() + " values per image, but the "
+                    + "images in " + data.dir() + " have " + train.imageSize() + "; resume with the run's own data "
+                    + "(--data-dir " + s.data().dataDir() + ")");
+        }
+        if (newLearningRate != null) {
+            vae.setLearningRate(newLearningRate);
+        }
+        RunOutputs outputs = new RunOutputs(run, trainer.history(), data.test(), s.training().seed(),
+                vae.config().model() + " (" + s.engine() + ") on " + s.data().dataset(), new Progress(out, bar));
+        if (resuming) { // the directory from its last checkpoint, whatever a kill left
+            List<java.nio.file.Path> stale = run.removeTemporaryFiles();
+            if (!stale.isEmpty()) {
+                out.printf("removed %d unfinished temporary file(s) of an interrupted run%n", stale.size());
+            }
+            outputs.repair(trainer).forEach(note -> out.println("repaired: " + note));
+        }
         Map<String, Object> environment = new LinkedHashMap<>();
         environment.put("dl4j_version", Versions.DL4J);
         environment.put("toolkit_version", Versions.toolkit());
@@ -189,8 +223,6 @@ final class TrainCommand implements Callable<Integer> {
         }
         out.flush();
 
-        RunOutputs outputs = new RunOutputs(run, trainer.history(), data.test(), s.training().seed(),
-                vae.config().model() + " (" + s.engine() + ") on " + s.data().dataset(), new Progress(out, bar));
         Thread hook = interruptionNotice(run);
         Runtime.getRuntime().addShutdownHook(hook);
         // the notice is for signals only: a failure below reports itself and must not claim an interruption
@@ -201,7 +233,8 @@ final class TrainCommand implements Callable<Integer> {
             String kept = Files.isRegularFile(run.lastCheckpoint())
                     ? "the last good checkpoint is kept: " + run.lastCheckpoint()
                     : "no epoch completed, so there is no checkpoint";
-            throw new AppException(d.getMessage() + "; " + kept + ". Try a smaller --lr.", AppException.DIVERGED);
+            throw new AppException(d.getMessage() + "; " + kept + ". Continue with a smaller learning rate: vae-app "
+                    + "train --resume " + run.dir() + " --lr " + vae.config().learningRate() / 10, AppException.DIVERGED);
         } catch (IOException e) {
             throw AppException.failure("cannot write checkpoint in " + run.dir() + ": " + AtomicFiles.describe(e));
         } finally {
@@ -210,6 +243,27 @@ final class TrainCommand implements Callable<Integer> {
         out.printf("done: final test loss %.4f nats per image; run directory %s%n",
                 history.get(history.size() - 1).testLoss(), run.dir());
         return 0;
+    }
+
+    /**
+     * The checkpoint is the run's truth: config.json must name the same model (variant, sizes, likelihood, settings) and
+     * engine; a difference is named, and nothing is changed.
+     */
+    private static void agree(RunDirectory run, TrainSettings s, VaeEngine vae, boolean lrChanges) {
+        if (!vae.kind().equals(s.engine())) {
+            throw AppException.failure(run.config() + " says engine " + s.engine() + " but " + run.lastCheckpoint()
+                    + " holds a " + vae.kind() + " model; the checkpoint is the run's truth: restore config.json");
+        }
+        var saved = org.dl4jvae.model.ModelFamily.toJson(vae.config());
+        var said = org.dl4jvae.model.ModelFamily.toJson(s.model());
+        for (var it = saved.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!(key.equals("lr") && lrChanges) && !saved.get(key).equals(said.get(key))) {
+                throw AppException.failure(run.config() + " says " + key + " " + said.get(key) + " but "
+                        + run.lastCheckpoint() + " holds " + key + " " + saved.get(key) + "; the checkpoint is the "
+                        + "run's truth: restore config.json (or start a new run)");
+            }
+        }
     }
 
     private static Thread interruptionNotice(RunDirectory run) {

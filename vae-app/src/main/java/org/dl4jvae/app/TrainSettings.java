@@ -74,8 +74,8 @@ record TrainSettings(@JsonProperty("engine") String engine,
                 return ModelFamily.json().treeToValue(node, TrainSettings.class);
             }
             return legacy(node);
-        } catch (AppException e) {
-            throw e;
+        } catch (AppException e) { // a setting the file holds, not an option the user gave: a failure naming the file
+            throw AppException.failure(configFile + " is not a valid run configuration (" + e.getMessage() + ")");
         } catch (InvalidSettingException e) {
             throw AppException.failure(configFile + " is not a valid run configuration (" + e.getMessage() + ")");
         } catch (Exception e) {

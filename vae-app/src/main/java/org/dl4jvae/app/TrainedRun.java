@@ -1,5 +1,6 @@
 package org.dl4jvae.app;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dl4jvae.data.ImageSet;
 import org.dl4jvae.model.VaeEngine;
@@ -46,6 +47,10 @@ final class TrainedRun {
             case "best" -> run.bestCheckpoint();
             default -> throw AppException.usage("--checkpoint must be last or best");
         };
+        if (!Files.isRegularFile(file)) {
+            throw AppException.failure(run.dir() + " has no " + run.dir().relativize(file) + " yet: no epoch has "
+                    + "completed (continue it with: vae-app train --resume " + run.dir() + ")");
+        }
         VaeEngine vae = TrainCommand.load(file).engine();
         if (!vae.kind().equals(settings.engine()) || !vae.config().model().equals(settings.model().model())) {
             throw AppException.failure(file + " holds a " + vae.config().model() + " model of the " + vae.kind()

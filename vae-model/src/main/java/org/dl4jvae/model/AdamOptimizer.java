@@ -45,7 +45,7 @@ public final class AdamOptimizer {
     /** Arrays below this size are not worth splitting across threads. */
     private static final int PARALLEL_MIN = 1 << 16;
 
-    private final double learningRate;
+    private double learningRate;
     private final long[] sizes;
     /** The host path's moments, per slot; null on a GPU backend. */
     private final Part[][] slots;
@@ -88,6 +88,16 @@ public final class AdamOptimizer {
                 int from = (int) ((long) n * k / parts);
                 int len = (int) ((long) n * (k + 1) / parts) - from;
                 slots[i][k] = new Part(from, new float[len], new float[len], new float[len], new float[len]);
+            }
+        }
+    }
+
+    /** Changes the step size from the next step on; the moments and the step count stay. */
+    public void setLearningRate(double learningRate) {
+        this.learningRate = learningRate;
+        if (device != null) {
+            for (AdamUpdater u : device) {
+                ((Adam) u.getConfig()).setLearningRate(learningRate);
             }
         }
     }

@@ -108,6 +108,12 @@ public interface VaeEngine {
         return logLikelihood(x, z, null);
     }
 
+    /**
+     * Changes Adam's learning rate from the next step on (the optimiser's moments stay), for example to resume a
+     * diverged run more carefully; {@link #config()} then names the new rate.
+     */
+    void setLearningRate(double learningRate);
+
     /** A copy of the weights, by name ({@code fc1_W}, ...). */
     Map<String, INDArray> weights();
 

@@ -30,6 +30,12 @@ public final class AtomicFile {
     private AtomicFile() {
     }
 
+    /** The prefix and suffix of temporary names: {@code .<name>.<uuid>.tmp}. */
+    public static boolean isTemporary(Path file) {
+        String name = file.getFileName().toString();
+        return name.startsWith(".") && name.endsWith(".tmp");
+    }
+
     /** Writes {@code target} from a stream, atomically. */
     public static void write(Path target, Content content) throws IOException {
         produce(target, tmp -> {
@@ -56,7 +62,9 @@ public final class AtomicFile {
         Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
             T result = producer.produce(tmp);
+            Halt.at("before-rename:" + target.getFileName());
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Halt.at("after-rename:" + target.getFileName());
             return result;
         } finally {
             try {

@@ -62,7 +62,7 @@ public final class Dl4jLayerVae implements VaeEngine {
     /** First number of a payload of JSON configuration and named arrays (earlier files start with a length). */
     private static final int JSON_PAYLOAD = -1;
 
-    private final VaeConfig config;
+    private VaeConfig config;
     private final MultiLayerNetwork net;
     private final AdamOptimizer adam;
     private int iteration;
@@ -221,6 +221,12 @@ public final class Dl4jLayerVae implements VaeEngine {
     INDArray decoderPreOutput(INDArray z) {
         INDArray h3 = layerConf().getActivationFn().getActivation(affine(z, "fc3"), false);
         return affine(h3, "fc4");
+    }
+
+    @Override
+    public void setLearningRate(double learningRate) {
+        config = config.withLearningRate(learningRate);
+        adam.setLearningRate(learningRate);
     }
 
     @Override

@@ -37,7 +37,7 @@ public final class SameDiffVae implements VaeEngine {
 
     private static final String ITERATION = "adam_iteration";
 
-    private final VaeConfig config;
+    private VaeConfig config;
     private final GraphModel model;
     private final SameDiff sd;
     private final List<Net.Noise> noise;
@@ -180,6 +180,12 @@ public final class SameDiffVae implements VaeEngine {
         Map<String, INDArray> in = inputs(x, labels);
         in.put("z_given", z.castTo(DataType.FLOAT));
         return likelihood.run(in).get("log_px_z").dup();
+    }
+
+    @Override
+    public void setLearningRate(double learningRate) {
+        config = config.withLearningRate(learningRate);
+        adam.setLearningRate(learningRate);
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.dl4jvae.data.ImageSet;
 import org.dl4jvae.data.MinibatchIterator;
 import org.dl4jvae.data.io.AtomicFile;
+import org.dl4jvae.data.io.Halt;
 import org.dl4jvae.model.ElboEstimate;
 import org.dl4jvae.model.ModelFamily;
 import org.dl4jvae.model.VaeEngine;
@@ -30,7 +31,10 @@ import org.dl4jvae.model.VaeEngines;
  */
 public final class Trainer {
 
-    /** Told what training does; every method has an empty default. */
+    /**
+     * Told what training does; every method has an empty default. {@link #onEpochEnd} comes before the epoch's
+     * checkpoint is written, so what it writes is never newer than a completed checkpoint can restore.
+     */
     public interface Listener extends VaeEngine.StepListener {
         Listener NONE = new Listener() { };
 
@@ -42,7 +46,7 @@ public final class Trainer {
         default void onStep(int images, double loss) {
         }
 
-        /** After an epoch's checkpoint is written: the epoch's numbers and the model as it now is. */
+        /** After an epoch, before its checkpoint: the epoch's numbers and the model as it now is. */
         default void onEpochEnd(EpochResult result, VaeEngine model) throws IOException {
         }
     }
@@ -56,6 +60,7 @@ public final class Trainer {
     private final Path checkpoints;
     private final List<EpochResult> history;
     private double best;
+    private int completed;
 
     private Trainer(VaeEngine model, TrainingConfig config, Path checkpoints, List<EpochResult> history, double best) {
         this.model = model;
@@ -96,8 +101,6 @@ public final class Trainer {
             throw new IOException(last + ": unreadable training state (" + e.getMessage() + ")", e);
         }
     }
-
-    private int completed;
 
     /** The same run with the history of earlier epochs, for checkpoints that do not carry it. */
     public Trainer withHistory(List<EpochResult> earlier) {
@@ -161,12 +164,15 @@ public final class Trainer {
             }
             EpochResult result = new EpochResult(epoch, trainLoss, testLoss.loss(), testLoss.reconstruction(),
                     testLoss.kl(), seconds, batches.imagesPerEpoch() / seconds);
+            // what the epoch shows first, the checkpoint last: a kill before the checkpoint's rename leaves the
+            // previous epoch's checkpoint, and a resume repeats this epoch exactly
+            listener.onEpochEnd(result, model);
+            Halt.at("epoch-shown");
             history.add(result);
             boolean improved = testLoss.loss() < best;
             best = Math.min(best, testLoss.loss());
             checkpoint(epoch, improved);
             completed = epoch;
-            listener.onEpochEnd(result, model);
         }
         return history();
     }
@@ -178,6 +184,34 @@ public final class Trainer {
         if (improved) {
             AtomicFile.write(best(checkpoints), out -> Files.copy(last(checkpoints), out));
         }
+    }
+
+    /** The epoch (1-based) with the lowest test loss so far; 0 before the first. */
+    public int bestEpoch() {
+        return history.stream().filter(r -> r.testLoss() == best).mapToInt(EpochResult::epoch).findFirst().orElse(0);
+    }
+
+    /**
+     * Makes {@code best.zip} agree with the history after an interruption between the two checkpoints' renames: when the
+     * last epoch is the best one, {@code best.zip} must hold it. Returns whether it was rewritten.
+     */
+    public boolean repairBest() throws IOException {
+        if (completed == 0 || bestEpoch() != completed) {
+            return false;
+        }
+        Path bestFile = best(checkpoints);
+        if (Files.isRegularFile(bestFile)) {
+            try {
+                String epoch = org.dl4jvae.model.io.ModelFile.read(bestFile).metadata().get(EPOCH);
+                if (Integer.toString(completed).equals(epoch)) {
+                    return false;
+                }
+            } catch (IOException unreadable) {
+                // rewritten below
+            }
+        }
+        AtomicFile.write(bestFile, out -> Files.copy(last(checkpoints), out));
+        return true;
     }
 
     /** The metadata of a checkpoint with no training yet (an imported model), so that {@link #resume} accepts it. */

@@ -46,6 +46,8 @@ final class OpSchedule {
     private final Set<String> placeholders = new HashSet<>();
     private final Map<String, INDArray> values = new HashMap<>();
     private Map<String, long[]> boundShapes; // null until the first run
+    /** The arrays this schedule allocated (not the caller's weights). */
+    private final List<INDArray> owned = new ArrayList<>();
 
     /**
      * @param fn the function to run
@@ -179,9 +181,19 @@ final class OpSchedule {
     }
 
     private void bind(Map<String, INDArray> placeholderValues) {
+        // the previous shape's arrays are freed now rather than by the garbage collector, whose native memory they would
+        // otherwise hold (a rebind happens at every epoch's last, smaller batch and between evaluation batch sizes)
+        for (INDArray old : owned) {
+            if (old.closeable()) {
+                old.close();
+            }
+        }
+        owned.clear();
         boundShapes = new HashMap<>();
         placeholderValues.forEach((k, v) -> {
-            values.put(k, v.dup());
+            INDArray own = v.dup();
+            owned.add(own);
+            values.put(k, own);
             boundShapes.put(k, v.shape());
         });
         for (Step s : steps) {
@@ -196,6 +208,7 @@ final class OpSchedule {
                 LongShapeDescriptor shape = shapes.get(i);
                 // always row-major: callers (Adam) read gradients in the parameters' order
                 out[i] = Nd4j.create(fn.getVariable(s.outputs()[i]).dataType(), shape.getShape(), 'c');
+                owned.add(out[i]);
                 values.put(s.outputs()[i], out[i]);
             }
             ctx.setOutputArrays(out);

@@ -137,6 +137,9 @@ public final class SameDiffVae implements VaeEngine {
             long rows = x.rows() * (long) n.rowsPerExample();
             INDArray buffer = noiseArrays.get(n.name());
             if (buffer == null || buffer.rows() != rows) {
+                if (buffer != null && buffer.closeable()) {
+                    buffer.close();
+                }
                 try (var ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                     buffer = Nd4j.createUninitialized(DataType.FLOAT, rows, n.columns());
                 }

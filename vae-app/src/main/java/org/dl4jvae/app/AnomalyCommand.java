@@ -43,8 +43,8 @@ final class AnomalyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (top < 1 || samples < 1) {
-            throw AppException.usage("--top and --samples must be at least 1");
+        if (top < 1 || top > 100 || samples < 1 || samples > EvaluateCommand.MAX_SAMPLES) {
+            throw AppException.usage("--top must be in 1..100 and --samples in 1.." + EvaluateCommand.MAX_SAMPLES);
         }
         threads.apply();
         TrainedRun.Loaded r = trained.load();

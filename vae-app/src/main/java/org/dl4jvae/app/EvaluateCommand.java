@@ -28,10 +28,13 @@ final class EvaluateCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ThreadsOption threads;
 
+    /** A bound on the importance samples: 10,000 takes hours on a CPU for a 10,000-image test set. */
+    static final int MAX_SAMPLES = 10_000;
+
     @Override
     public Integer call() {
-        if (k < 1) {
-            throw AppException.usage("--iw-samples must be at least 1");
+        if (k < 1 || k > MAX_SAMPLES) {
+            throw AppException.usage("--iw-samples must be in 1.." + MAX_SAMPLES + ", got " + k);
         }
         threads.apply();
         TrainedRun.Loaded r = trained.load();
@@ -46,8 +49,7 @@ final class EvaluateCommand implements Callable<Integer> {
                         + ": a plain autoencoder has no likelihood bound");
             }
             out.put("reconstruction_loss", elbo.reconstruction());
-            spec.commandLine().getOut().println(Json.write(out));
-            return 0;
+            return print(out);
         }
         double iw = r.vae().importanceWeightedNll(DataSets.inOrder(test, 500), k, seed);
         out.put("elbo_loss", elbo.loss());
@@ -55,6 +57,16 @@ final class EvaluateCommand implements Callable<Integer> {
         out.put("kl", elbo.kl());
         out.put("iw_nll", iw);
         out.put("iw_samples", k);
+        return print(out);
+    }
+
+    private int print(Map<String, Object> out) {
+        for (Map.Entry<String, Object> e : out.entrySet()) { // a number that is not finite is a failure, not a result
+            if (e.getValue() instanceof Double d && !Double.isFinite(d)) {
+                throw AppException.failure("the model gives " + e.getKey() + " = " + d + " on this data (its weights or "
+                        + "the data are broken); nothing to report");
+            }
+        }
         spec.commandLine().getOut().println(Json.write(out));
         return 0;
     }

@@ -27,8 +27,8 @@ final class InterpolateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (steps < 2) {
-            throw AppException.usage("--steps must be at least 2");
+        if (steps < 2 || steps > 100) {
+            throw AppException.usage("--steps must be in 2..100 (one row of images), got " + steps);
         }
         TrainedRun.Loaded r = trained.load();
         ImageSet test = r.testSet();

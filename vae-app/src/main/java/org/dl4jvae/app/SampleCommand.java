@@ -27,8 +27,8 @@ final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (count < 1) {
-            throw AppException.usage("--count must be at least 1");
+        if (count < 1 || count > 10_000) {
+            throw AppException.usage("--count must be in 1..10000 (a grid of up to 100 x 100 images), got " + count);
         }
         TrainedRun.Loaded r = trained.load();
         r.requireProbabilistic("sample", "a plain autoencoder has no prior to sample from");

@@ -153,14 +153,27 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = out != null ? out
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         try {
-            if (Files.exists(dir) && (!Files.isDirectory(dir) || Files.list(dir).findAny().isPresent())) {
+            if (Files.exists(dir) && (!Files.isDirectory(dir) || !onlyLeftovers(dir))) {
                 throw AppException.usage(dir + " already exists and is not empty (use --resume " + dir + " to continue it)");
             }
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw AppException.failure("cannot create run directory " + dir + ": " + AtomicFiles.describe(e));
         }
-        return new RunDirectory(dir);
+        RunDirectory run = new RunDirectory(dir);
+        run.removeTemporaryFiles(); // of a start that was killed before it wrote its settings
+        return run;
+    }
+
+    /**
+     * Whether a directory holds nothing but what a run killed before its settings were written leaves (its lock,
+     * temporary files): such a directory is no run yet and may be started again.
+     */
+    private static boolean onlyLeftovers(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            return files.filter(p -> !p.equals(dir)).allMatch(p -> Files.isDirectory(p)
+                    || p.getFileName().toString().equals(".lock") || org.dl4jvae.data.io.AtomicFile.isTemporary(p));
+        }
     }
 
     private static int train(TrainSettings s, RunDirectory run, DataSets data, ImageSet train, PrintWriter out,

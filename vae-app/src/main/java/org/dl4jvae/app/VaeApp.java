@@ -21,6 +21,10 @@ public final class VaeApp implements Runnable {
     }
 
     public static void main(String[] args) {
+        // ND4J's own error logs (for example of an op that failed) are for debugging; the user gets one line
+        if (System.getenv("VAE_DEBUG") == null) {
+            defaultProperty("org.slf4j.simpleLogger.log.org.nd4j", "off");
+        }
         // ND4J's native buffers are freed by the garbage collector; without a bound a 784-400-20 run on CPU grows to
         // 3 GB of resident memory before the collector runs. These bounds (measured: 1.4 GB peak, same speed) apply
         // to the CPU build unless the user sets them with -D; the CUDA build maps GBs of CUDA libraries instead.
@@ -49,10 +53,18 @@ public final class VaeApp implements Runnable {
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             if (ex instanceof AppException app) {
                 err.println("error: " + app.getMessage());
+                if (app.exitCode() == AppException.USAGE) {
+                    err.println("try: vae-app " + line.getCommandName() + " --help");
+                }
                 return app.exitCode();
             }
             if (ex instanceof UnsupportedOperationException) { // a command that does not apply to the model
                 err.println("error: " + ex.getMessage());
+                return AppException.USAGE;
+            }
+            if (ex instanceof java.nio.file.InvalidPathException p) {
+                err.println("error: the path '" + p.getInput() + "' cannot be used here: " + p.getReason()
+                        + " (names outside ASCII need a UTF-8 locale, for example LANG=C.UTF-8)");
                 return AppException.USAGE;
             }
             // anything unexpected still gets one line, not a stack trace; VAE_DEBUG=1 shows the trace

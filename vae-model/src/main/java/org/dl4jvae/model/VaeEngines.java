@@ -38,6 +38,11 @@ public final class VaeEngines {
             case Dl4jLayerVae.KIND -> Dl4jLayerVae.load(c);
             default -> throw new IOException(file + ": unknown engine '" + c.engine() + "'");
         };
+        String bad = VaeMath.firstNonFinite(engine.weights());
+        if (bad != null) {
+            throw new IOException(file + ": weight " + bad + " holds values that are not finite numbers (NaN or "
+                    + "infinity); the model cannot be used");
+        }
         return new Loaded(engine, c.metadata());
     }
 }

@@ -107,6 +107,17 @@ public final class VaeMath {
         Nd4j.getRandom().setSeed(seed == 0 ? 0x9E3779B97F4A7C15L : seed);
     }
 
+    /** The name of the first array with a NaN or infinite value, or null when all are finite. */
+    public static String firstNonFinite(java.util.Map<String, INDArray> arrays) {
+        for (java.util.Map.Entry<String, INDArray> e : arrays.entrySet()) {
+            INDArray a = e.getValue();
+            if (a.length() > 0 && !Double.isFinite(a.castTo(DataType.DOUBLE).sumNumber().doubleValue())) {
+                return e.getKey(); // a NaN or an infinity makes the sum NaN or infinite
+            }
+        }
+        return null;
+    }
+
     /** One-hot labels {@code [n, classes]}, row i of class {@code i % classes}. */
     public static INDArray cyclicLabels(int n, int classes) {
         INDArray y = Nd4j.zeros(DataType.FLOAT, n, classes);

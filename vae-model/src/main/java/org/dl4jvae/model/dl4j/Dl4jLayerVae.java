@@ -247,6 +247,10 @@ public final class Dl4jLayerVae implements VaeEngine {
 
     @Override
     public void setWeights(Map<String, INDArray> weights) {
+        String bad = VaeMath.firstNonFinite(weights);
+        if (bad != null) {
+            throw new IllegalArgumentException("weight " + bad + " holds values that are not finite numbers (NaN or infinity)");
+        }
         for (String layer : LAYERS) {
             INDArray w = param(layer, "W");
             INDArray b = param(layer, "b");

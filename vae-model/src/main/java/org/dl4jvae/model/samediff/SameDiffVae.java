@@ -16,6 +16,7 @@ import org.dl4jvae.model.LinearInit;
 import org.dl4jvae.model.ModelFamily;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.VaeEngine;
+import org.dl4jvae.model.VaeMath;
 import org.dl4jvae.model.io.ModelFile;
 import org.dl4jvae.model.io.NamedArrays;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -200,6 +201,10 @@ public final class SameDiffVae implements VaeEngine {
 
     @Override
     public void setWeights(Map<String, INDArray> weights) {
+        String bad = VaeMath.firstNonFinite(weights);
+        if (bad != null) {
+            throw new IllegalArgumentException("weight " + bad + " holds values that are not finite numbers (NaN or infinity)");
+        }
         arrays.forEach((name, dst) -> {
             INDArray src = weights.get(name);
             if (src == null || !java.util.Arrays.equals(src.shape(), dst.shape())) {
@@ -234,7 +239,7 @@ public final class SameDiffVae implements VaeEngine {
             }
             vae.iteration = saved.get(ITERATION).getInt(0);
         } catch (RuntimeException e) {
-            throw new IOException("model file does not match its configuration: " + e.getMessage(), e);
+            throw new IOException("model file cannot be restored: " + e.getMessage(), e);
         }
         return vae;
     }

@@ -48,6 +48,10 @@ final class BenchCommand implements Callable<Integer> {
         if (!VaeEngines.KINDS.contains(engine)) {
             throw AppException.usage("unknown engine '" + engine + "' (known: " + String.join(", ", VaeEngines.KINDS) + ")");
         }
+        if ((long) batchSize * Math.max(batches, warmup) * 784 > Integer.MAX_VALUE) {
+            throw AppException.usage("--batch-size times --batches (or --warmup) must stay below "
+                    + Integer.MAX_VALUE / 784 + " images");
+        }
         if (batchSize < 1 || batches < 1 || warmup < 0 || hidden < 1 || latent < 1) {
             throw AppException.usage("--batch-size, --batches, --hidden and --latent must be positive, --warmup >= 0");
         }

@@ -39,7 +39,7 @@ final class EvaluateCommand implements Callable<Integer> {
         threads.apply();
         TrainedRun.Loaded r = trained.load();
         ImageSet test = r.testSet(dataset);
-        ElboEstimate elbo = r.vae().negativeElbo(DataSets.inOrder(test, 500), seed);
+        ElboEstimate elbo = r.vae().negativeElbo(withProgress(DataSets.inOrder(test, 500), "ELBO", test.size()), seed);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("images", elbo.images());
         out.put("model", r.vae().config().model());
@@ -51,13 +51,31 @@ final class EvaluateCommand implements Callable<Integer> {
             out.put("reconstruction_loss", elbo.reconstruction());
             return print(out);
         }
-        double iw = r.vae().importanceWeightedNll(DataSets.inOrder(test, 500), k, seed);
+        double iw = r.vae().importanceWeightedNll(withProgress(DataSets.inOrder(test, 500), "IW-NLL, " + k + " samples",
+                test.size()), k, seed);
         out.put("elbo_loss", elbo.loss());
         out.put("reconstruction", elbo.reconstruction());
         out.put("kl", elbo.kl());
         out.put("iw_nll", iw);
         out.put("iw_samples", k);
         return print(out);
+    }
+
+    /** On a terminal, a line on stderr redrawn as the batches go by (a 10,000-sample bound takes hours). */
+    private static org.dl4jvae.data.MinibatchIterator withProgress(org.dl4jvae.data.MinibatchIterator it, String what,
+                                                                  int images) {
+        if (System.console() != null) {
+            long[] seen = {0};
+            it.setPreProcessor(batch -> {
+                seen[0] += batch.numExamples();
+                System.err.printf("\r%s: %d/%d images", what, seen[0], images);
+                if (seen[0] >= images) {
+                    System.err.print("\r" + " ".repeat(60) + "\r");
+                }
+                System.err.flush();
+            });
+        }
+        return it;
     }
 
     private int print(Map<String, Object> out) {

@@ -48,10 +48,19 @@ final class ImportCommand implements Callable<Integer> {
     public Integer call() {
         DataSets.dataset(dataset);
         Map<String, INDArray> w = read(weights);
+        if (w.get("fc1_W") == null || w.get("fc21_W") == null || w.get("fc1_W").rank() != 2 || w.get("fc21_W").rank() != 2) {
+            throw AppException.failure(weights + ": not the reference VAE's weights (fc1_W and fc21_W, 2-d, are needed)");
+        }
         long[] fc1 = w.get("fc1_W").shape();
         long latent = w.get("fc21_W").size(1);
-        VaeConfig config = ModelOptions.usage(() -> ModelFamily.config(ModelFamily.DEFAULT, Map.of("lr", lr))
-                .withSizes((int) fc1[0], (int) fc1[1], (int) latent), null);
+        VaeConfig lrOnly = ModelOptions.usage(() -> ModelFamily.config(ModelFamily.DEFAULT, Map.of("lr", lr)), "--lr");
+        VaeConfig config;
+        try { // sizes come from the file: a bad one is the file's problem
+            config = lrOnly.withSizes(Math.toIntExact(fc1[0]), Math.toIntExact(fc1[1]), Math.toIntExact(latent));
+        } catch (org.dl4jvae.model.InvalidSettingException | ArithmeticException e) {
+            throw AppException.failure(weights + ": layer sizes " + fc1[0] + "-" + fc1[1] + "-" + latent
+                    + " cannot be a model (" + e.getMessage() + ")");
+        }
         TrainSettings settings = new TrainSettings(engine, config, TrainingConfig.defaults(),
                 new TrainSettings.Data(dataset, dataDir == null ? null : dataDir.toString(), null, null));
         VaeEngine vae = VaeEngines.create(engine, config);

@@ -223,5 +223,8 @@ class RunDirectoryTest {
         AppFixture.Result s = run("sample", "--run", r, "--count", "1000000", "--out", tmp.resolve("y.png").toString());
         assertEquals(2, s.exit());
         assertTrue(s.err().contains("--count must be in 1..10000") && s.err().contains("--help"), s.err());
+        AppFixture.Result b = run("bench", "--batch-size", "100000000", "--batches", "3");
+        assertEquals(2, b.exit());
+        assertTrue(b.err().contains("must stay below"), b.err());
     }
 }

@@ -24,6 +24,10 @@ final class Charts {
                 .xAxisTitle("epoch").yAxisTitle("loss (nats per image)").build();
         chart.getStyler().setMarkerSize(6);
         chart.addSeries("train", epoch, train);
+        if (rows.stream().anyMatch(r -> r.valLoss() != null && !r.valLoss().isNaN())) {
+            chart.addSeries("validation", epoch, rows.stream().mapToDouble(r -> r.valLoss() == null ? Double.NaN
+                    : r.valLoss()).toArray());
+        }
         chart.addSeries("test", epoch, test);
         save(chart, out);
     }

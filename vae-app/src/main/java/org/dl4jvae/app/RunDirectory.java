@@ -18,7 +18,14 @@ import org.dl4jvae.model.train.Trainer;
  */
 record RunDirectory(Path dir) {
 
-    static final String METRICS_HEADER = "epoch,train_loss,test_loss,train_seconds,images_per_second";
+    /** The reference's five columns first and in order, then what the training controls add. */
+    static final String METRICS_HEADER = "epoch,train_loss,test_loss,train_seconds,images_per_second,val_loss,"
+            + "test_reconstruction,test_kl,lr,kl_weight";
+
+    /** An empty cell for a number that does not apply (no validation split) or is not known (older runs). */
+    private static String cell(Double v, String format) {
+        return v == null || v.isNaN() ? "" : String.format(Locale.ROOT, format, v);
+    }
 
     Path config() {
         return dir.resolve("config.json");
@@ -176,8 +183,8 @@ record RunDirectory(Path dir) {
             List<String> lines = Files.readAllLines(metrics(), StandardCharsets.UTF_8);
             for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
                 if (!line.isBlank()) {
-                    double[] r = java.util.Arrays.stream(line.split(",")).mapToDouble(Double::parseDouble).toArray();
-                    rows.add(new EpochResult((int) r[0], r[1], r[2], Double.NaN, Double.NaN, r[3], r[4]));
+                    double[] r = java.util.Arrays.stream(line.split(",")).limit(5).mapToDouble(Double::parseDouble).toArray();
+                    rows.add(new EpochResult((int) r[0], r[1], r[2], Double.NaN, Double.NaN, r[3], r[4], null, null, null));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -189,8 +196,10 @@ record RunDirectory(Path dir) {
     void writeMetrics(List<EpochResult> rows) {
         StringBuilder b = new StringBuilder(METRICS_HEADER).append('\n');
         for (EpochResult r : rows) {
-            b.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.3f,%.1f%n", r.epoch(), r.trainLoss(), r.testLoss(),
-                    r.trainSeconds(), r.imagesPerSecond()));
+            b.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.3f,%.1f,%s,%s,%s,%s,%s%n", r.epoch(), r.trainLoss(),
+                    r.testLoss(), r.trainSeconds(), r.imagesPerSecond(), cell(r.valLoss(), "%.6f"),
+                    cell(r.testReconstruction(), "%.6f"), cell(r.testKl(), "%.6f"), cell(r.lr(), "%.6g"),
+                    cell(r.klWeight(), "%.4f")));
         }
         AtomicFiles.writeString(metrics(), b.toString());
     }

@@ -17,6 +17,7 @@ import org.dl4jvae.model.VaeEngine;
 import org.dl4jvae.model.VaeEngines;
 import org.dl4jvae.model.train.DivergedException;
 import org.dl4jvae.model.train.EpochResult;
+import org.dl4jvae.model.train.LrSchedule;
 import org.dl4jvae.model.train.Trainer;
 import org.dl4jvae.model.train.TrainingConfig;
 import picocli.CommandLine;
@@ -51,6 +52,39 @@ final class TrainCommand implements Callable<Integer> {
     int batchSize;
     @Option(names = "--seed", defaultValue = "1", description = "seeds the weights, the data order and the noise")
     long seed;
+    @Option(names = "--val-split", defaultValue = "0", paramLabel = "F", description = "hold out this fraction of the "
+            + "training images (seeded) for validation; the best checkpoint and early stopping then use the validation "
+            + "loss (without: the training loss). The test set never chooses (default: ${DEFAULT-VALUE})")
+    double valSplit;
+    @Option(names = "--patience", paramLabel = "N", description = "stop when the validation (or training) loss has not "
+            + "improved for N epochs")
+    Integer patience;
+    @Option(names = "--min-delta", defaultValue = "0", paramLabel = "D", description = "the improvement that counts, "
+            + "nats per image (default: ${DEFAULT-VALUE})")
+    double minDelta;
+    @Option(names = "--lr-schedule", defaultValue = "constant", description = "constant, step, exponential, cosine or "
+            + "plateau (default: ${DEFAULT-VALUE})")
+    String lrSchedule;
+    @Option(names = "--lr-step-epochs", defaultValue = "10", paramLabel = "N", description = "step: decay every N epochs "
+            + "(default: ${DEFAULT-VALUE})")
+    int lrStepEpochs;
+    @Option(names = "--lr-gamma", defaultValue = "0.5", paramLabel = "G", description = "step, exponential, plateau: "
+            + "the factor of a decay (default: ${DEFAULT-VALUE})")
+    double lrGamma;
+    @Option(names = "--lr-min", defaultValue = "0", description = "cosine: the last learning rate (default: ${DEFAULT-VALUE})")
+    double lrMin;
+    @Option(names = "--lr-warmup-steps", defaultValue = "0", paramLabel = "N", description = "any schedule: rise "
+            + "linearly over the first N steps (default: ${DEFAULT-VALUE})")
+    int lrWarmupSteps;
+    @Option(names = "--lr-patience", defaultValue = "3", paramLabel = "N", description = "plateau: epochs without "
+            + "improvement before a decay (default: ${DEFAULT-VALUE})")
+    int lrPatience;
+    @Option(names = "--kl-warmup", defaultValue = "0", paramLabel = "N", description = "KL weight rising linearly from "
+            + "0 to 1 over N epochs (Bowman et al. 2016; samediff engine) (default: ${DEFAULT-VALUE})")
+    int klWarmup;
+    @Option(names = "--clip-norm", defaultValue = "0", paramLabel = "C", description = "clip each step's gradient to "
+            + "global norm C; 0 for none (default: ${DEFAULT-VALUE})")
+    double clipNorm;
     @Option(names = "--limit", description = "train on the first N training images only")
     Integer limit;
     @Option(names = "--exclude-class", description = "leave class C out of training (for anomaly detection)")
@@ -68,7 +102,9 @@ final class TrainCommand implements Callable<Integer> {
     ModelOptions modelOptions;
 
     private static final String[] FIXED_ON_RESUME = {"--model", "--dataset", "--engine", "--batch-size", "--seed",
-            "--limit", "--exclude-class", "--out"};
+            "--limit", "--exclude-class", "--out", "--val-split", "--patience", "--min-delta", "--lr-schedule",
+            "--lr-step-epochs", "--lr-gamma", "--lr-min", "--lr-warmup-steps", "--lr-patience", "--kl-warmup",
+            "--clip-norm"};
 
     /** The registered variants, for the help text. */
     static final class ModelNames implements Iterable<String> {
@@ -112,7 +148,8 @@ final class TrainCommand implements Callable<Integer> {
         } else {
             VaeConfig config = modelOptions.config(model, Map.of("seed", seed));
             TrainingConfig training = ModelOptions.usage(() -> new TrainingConfig(epochs == null ? 10 : epochs,
-                    batchSize, seed), null);
+                    batchSize, seed, valSplit, patience, minDelta, new LrSchedule(lrSchedule, lrStepEpochs, lrGamma,
+                    lrMin, lrWarmupSteps, lrPatience), klWarmup, clipNorm), null);
             settings = new TrainSettings(engine, config, training,
                     new TrainSettings.Data(dataset, dataDir == null ? null : dataDir.toString(), limit, excludeClass));
             run = null;
@@ -227,6 +264,10 @@ final class TrainCommand implements Callable<Integer> {
                 s.data().dataset(), data.dir(), train.size(), data.test().size(), vae.config().model(),
                 train.imageSize(), vae.config().hidden(), vae.config().latent(), run.dir());
         int done = trainer.completedEpochs();
+        if (trainer.stopped() != null) {
+            out.printf("the run stopped after epoch %d: %s; nothing to do%n", done, trainer.stopped());
+            return 0;
+        }
         if (done >= s.training().epochs()) {
             out.printf("the run already has %d epochs; nothing to do (raise --epochs to continue)%n", done);
             return 0;
@@ -253,8 +294,11 @@ final class TrainCommand implements Callable<Integer> {
         } finally {
             Runtime.getRuntime().removeShutdownHook(hook);
         }
-        out.printf("done: final test loss %.4f nats per image; run directory %s%n",
-                history.get(history.size() - 1).testLoss(), run.dir());
+        if (trainer.stopped() != null) {
+            out.printf("stopped after epoch %d: %s%n", trainer.completedEpochs(), trainer.stopped());
+        }
+        out.printf("done: final test loss %.4f nats per image; best checkpoint: epoch %d; run directory %s%n",
+                history.get(history.size() - 1).testLoss(), trainer.bestEpoch(), run.dir());
         return 0;
     }
 

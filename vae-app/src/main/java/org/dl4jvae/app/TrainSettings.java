@@ -43,6 +43,10 @@ record TrainSettings(@JsonProperty("engine") String engine,
             throw AppException.usage("--model " + model.model() + " runs on the "
                     + String.join(", ", ModelFamily.variant(model.model()).engines()) + " engine, not " + engine);
         }
+        if (engine.equals("dl4j") && (training.klWarmup() > 0 || model.freeBits() > 0)) {
+            throw AppException.usage("DL4J's VariationalAutoencoder layer has no KL weight: --kl-warmup and --free-bits "
+                    + "need --engine samediff");
+        }
         if (data.limit() != null && data.limit() <= 0) {
             throw AppException.usage("--limit must be positive, got " + data.limit());
         }

@@ -54,7 +54,7 @@ public final class ModelFamily {
         register(Variant.of("cvae", "conditional VAE (Sohn et al. 2015): the class label joins x and z; samples of a "
                 + "chosen class", Cvae.Config.class, Cvae::new));
         register(Variant.of("ae", "plain autoencoder: deterministic code, reconstruction loss only; a baseline (no "
-                + "sampling)", VaeConfig.class, Ae::new));
+                + "sampling)", Ae.Config.class, Ae::new));
         register(Variant.of("dae", "denoising autoencoder (Vincent et al. 2008): masking noise (--corruption) on the "
                 + "input, clean target", Dae.Config.class, Dae::new));
         for (Variant v : ServiceLoader.load(Variant.class)) {

@@ -18,7 +18,7 @@ import java.util.Map;
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
-@JsonPropertyOrder({"model", "input_size", "hidden", "latent", "decoder", "init", "lr", "seed"})
+@JsonPropertyOrder({"model", "input_size", "hidden", "latent", "decoder", "init", "lr", "seed", "free_bits"})
 public class VaeConfig implements Cloneable {
 
     /** The likelihood of the decoder. */
@@ -65,6 +65,11 @@ public class VaeConfig implements Cloneable {
     @JsonProperty("seed")
     @JsonPropertyDescription("seeds the weight initialisation")
     private long seed = 1;
+    @JsonProperty("free_bits")
+    @JsonPropertyDescription("free bits (Kingma et al. 2016): nats per image below which a latent dimension's KL is not "
+            + "pushed down; 0 for none")
+    @Range(min = 0)
+    private double freeBits = 0;
 
     /** The reference model's settings; subclasses set their own fields' defaults here too. */
     protected VaeConfig() {
@@ -106,6 +111,10 @@ public class VaeConfig implements Cloneable {
 
     public long seed() {
         return seed;
+    }
+
+    public double freeBits() {
+        return freeBits;
     }
 
     /**

@@ -114,6 +114,29 @@ public interface VaeEngine {
      */
     void setLearningRate(double learningRate);
 
+    /**
+     * Adam's step size for the next steps, as a learning-rate schedule sets it; {@link #config()}'s {@code lr}, the
+     * schedule's base, stays.
+     */
+    void setStepSize(double learningRate);
+
+    /**
+     * The weight of the KL term in the training loss from the next step on (1 by default; a KL warm-up raises it from
+     * 0). Engines and models without such a weight refuse it.
+     */
+    default void setKlWeight(double weight) {
+        throw new UnsupportedOperationException("the " + kind() + " engine has no KL weight to set");
+    }
+
+    /**
+     * Clips each step's gradient to this global (L2) norm over all weights, 0 for no clipping (the default). The
+     * gradient is that of the step's loss as {@link #trainStep} reports it.
+     */
+    void setClipNorm(double maxNorm);
+
+    /** The global norm of the last step's gradient before clipping (NaN when no step has been taken or not tracked). */
+    double lastGradientNorm();
+
     /** A copy of the weights, by name ({@code fc1_W}, ...). */
     Map<String, INDArray> weights();
 

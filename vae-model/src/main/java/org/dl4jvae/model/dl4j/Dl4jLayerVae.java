@@ -66,6 +66,8 @@ public final class Dl4jLayerVae implements VaeEngine {
     private final MultiLayerNetwork net;
     private final AdamOptimizer adam;
     private int iteration;
+    private double clipNorm;
+    private double lastGradientNorm = Double.NaN;
 
     private Dl4jLayerVae(VaeConfig config, MultiLayerNetwork net) {
         this.config = config;
@@ -175,7 +177,15 @@ public final class Dl4jLayerVae implements VaeEngine {
         try (MemoryWorkspace ws = VaeMath.scratch()) {
             l.setInput(x.castTo(DataType.FLOAT), LayerWorkspaceMgr.noWorkspaces());
             l.computeGradientAndScore(LayerWorkspaceMgr.noWorkspaces());
-            adam.step(0, l.params(), l.gradient().gradient(), 1.0 / x.rows(), iteration++);
+            INDArray g = l.gradient().gradient();
+            double scale = 1.0 / x.rows();
+            if (clipNorm > 0) { // DL4J's gradient is that of the summed loss, as the SameDiff engine's
+                lastGradientNorm = g.norm2Number().doubleValue();
+                if (lastGradientNorm > clipNorm) {
+                    scale *= clipNorm / lastGradientNorm;
+                }
+            }
+            adam.step(0, l.params(), g, scale, iteration++);
             l.clear();
         }
         // DL4J's score is the loss averaged over the batch; the reference sums it
@@ -221,6 +231,27 @@ public final class Dl4jLayerVae implements VaeEngine {
     INDArray decoderPreOutput(INDArray z) {
         INDArray h3 = layerConf().getActivationFn().getActivation(affine(z, "fc3"), false);
         return affine(h3, "fc4");
+    }
+
+    @Override
+    public void setKlWeight(double weight) {
+        throw new UnsupportedOperationException("DL4J's VariationalAutoencoder layer has no KL weight (a KL warm-up "
+                + "needs --engine samediff)");
+    }
+
+    @Override
+    public void setStepSize(double learningRate) {
+        adam.setLearningRate(learningRate);
+    }
+
+    @Override
+    public void setClipNorm(double maxNorm) {
+        this.clipNorm = maxNorm;
+    }
+
+    @Override
+    public double lastGradientNorm() {
+        return lastGradientNorm;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.dl4jvae.model.family;
 
+import org.dl4jvae.model.InvalidSettingException;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.samediff.Net;
 import org.dl4jvae.model.samediff.Posterior;
@@ -33,5 +34,17 @@ public class Ae extends Vae {
     @Override
     public boolean probabilistic() {
         return false;
+    }
+
+    /** The VAE's settings without a KL term to shape. */
+    public static class Config extends VaeConfig {
+        @Override
+        public void validate() {
+            super.validate();
+            if (freeBits() != 0) {
+                throw new InvalidSettingException("free_bits", "does not apply to model " + model()
+                        + ", which has no KL term");
+            }
+        }
     }
 }

@@ -17,7 +17,7 @@ public class BetaVae extends Vae {
 
     @Override
     protected SDVariable objective(Net net, SDVariable recon, Posterior q) {
-        return recon.add("loss", kld(net, q).mul(((Config) config).beta));
+        return recon.add("loss", klTerm(net, q).mul(((Config) config).beta));
     }
 
     /** The VAE's settings and beta. */

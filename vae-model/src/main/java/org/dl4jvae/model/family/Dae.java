@@ -25,7 +25,7 @@ public class Dae extends Ae {
     }
 
     /** The autoencoder's settings and the masking probability. */
-    public static class Config extends VaeConfig {
+    public static class Config extends Ae.Config {
         @JsonProperty("corruption") @JsonPropertyDescription("probability that an input value is masked to 0 in training")
         @Range(min = 0, max = 1)
         private double corruption = 0.3;

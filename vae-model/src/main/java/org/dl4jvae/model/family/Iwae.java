@@ -58,7 +58,7 @@ public class Iwae extends Vae {
             SDVariable logMeanW = sd.math.log(sd.mean(sd.math.exp(w.sub(sd.max(w, true, 1))), 1)).add(sd.max(w, 1));
             gap = sd.sum(sd.mean(w, 1)).sub(sd.sum(logMeanW));
         }
-        return recon.mul("recon", 1.0 / k).add(kld(net, q)).add("loss", gap);
+        return recon.mul("recon", 1.0 / k).add(klTerm(net, q)).add("loss", gap);
     }
 
     /** The VAE's settings and the number of importance samples. */

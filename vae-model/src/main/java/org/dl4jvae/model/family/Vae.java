@@ -6,6 +6,7 @@ import org.dl4jvae.model.samediff.Likelihood;
 import org.dl4jvae.model.samediff.Net;
 import org.dl4jvae.model.samediff.Posterior;
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
  * The reference VAE, layer for layer the PyTorch example, and the base the other variants override piece by piece:
@@ -64,9 +65,27 @@ public class Vae implements GraphModel {
         return net.sd().sum(logvar.add(1.0).sub(mu.mul(mu)).sub(net.sd().math.exp(logvar))).mul("kld", -0.5);
     }
 
+    /**
+     * The KL part of the training loss: KLD, or with free bits (Kingma et al. 2016) each latent dimension's KL summed
+     * over the batch but at least {@code free_bits} nats per image, so that dimensions below it get no push towards the
+     * prior; times the KL weight the trainer sets (1, or less during a KL warm-up).
+     */
+    protected SDVariable klTerm(Net net, Posterior q) {
+        double lambda = config.freeBits();
+        if (lambda == 0) {
+            return kld(net, q).mul(net.klWeight());
+        }
+        SameDiff sd = net.sd();
+        SDVariable mu = q.mu();
+        SDVariable logvar = q.logvar();
+        SDVariable perDimension = sd.sum(logvar.add(1.0).sub(mu.mul(mu)).sub(sd.math.exp(logvar)), 0).mul(-0.5);
+        SDVariable floor = sd.sizeAt(mu, 0).castTo(net.type()).mul(lambda);
+        return sd.sum(sd.math.max(perDimension, floor)).rename("kld").mul(net.klWeight());
+    }
+
     /** The training loss from its parts: here the negative ELBO, reconstruction + KLD. */
     protected SDVariable objective(Net net, SDVariable recon, Posterior q) {
-        return recon.add("loss", kld(net, q));
+        return recon.add("loss", klTerm(net, q));
     }
 
     /** What the encoder sees in training (the clean input here; corrupted in a denoising autoencoder). */

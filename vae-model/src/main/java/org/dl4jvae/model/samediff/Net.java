@@ -26,6 +26,7 @@ public final class Net {
     private final List<Noise> noise = new ArrayList<>();
     private final int classes;
     private SDVariable labels;
+    private SDVariable klWeight;
 
     /**
      * @param existing the weights to use, by name, or null to create new ones
@@ -91,6 +92,17 @@ public final class Net {
     public SDVariable uniformNoise(String name, int rowsPerExample, long columns) {
         noise.add(new Noise(name, false, rowsPerExample, columns));
         return sd.placeHolder(name, type, -1, columns);
+    }
+
+    /**
+     * The weight of the KL term, a scalar the runtime sets at every step (1 unless the trainer warms the KL term up;
+     * placeholder {@code kl_weight}).
+     */
+    public SDVariable klWeight() {
+        if (klWeight == null) {
+            klWeight = sd.placeHolder("kl_weight", type);
+        }
+        return klWeight;
     }
 
     /** The one-hot class labels of the batch, {@code [batch, classes]} (placeholder {@code y}). */

@@ -54,12 +54,17 @@ public final class SameDiffVae implements VaeEngine {
     private final OpSchedule decoder;
     private final OpSchedule likelihood;
     private int iteration;
+    /** The KL weight fed to the graph at every step (null when the model has no KL term). */
+    private final INDArray klWeightArray;
+    private double clipNorm;
+    private double lastGradientNorm = Double.NaN;
 
     private SameDiffVae(VaeConfig config, boolean initialise) {
         this.config = config;
         this.model = ModelFamily.variant(config.model()).model(config);
         this.sd = SameDiff.create();
         this.noise = training(sd, model, config, DataType.FLOAT, initialise).noise();
+        this.klWeightArray = sd.hasVariable("kl_weight") ? Nd4j.scalar(DataType.FLOAT, 1f) : null;
         for (SDVariable v : sd.variables()) {
             if (v.getVariableType() == VariableType.VARIABLE) {
                 params.add(v.name());
@@ -148,10 +153,23 @@ public final class SameDiffVae implements VaeEngine {
             }
             in.put(n.name(), n.normal() ? Nd4j.randn(buffer) : Nd4j.rand(buffer));
         }
+        if (klWeightArray != null) {
+            in.put("kl_weight", klWeightArray);
+        }
         Map<String, INDArray> values = step.run(in);
         double loss = values.get("loss").getDouble(0);
+        double scale = 1.0;
+        if (clipNorm > 0) {
+            double squares = 0;
+            for (String g : grads) {
+                double n = values.get(g).norm2Number().doubleValue();
+                squares += n * n;
+            }
+            lastGradientNorm = Math.sqrt(squares);
+            scale = lastGradientNorm > clipNorm ? clipNorm / lastGradientNorm : 1.0;
+        }
         for (int i = 0; i < params.size(); i++) {
-            adam.step(i, paramArrays.get(i), values.get(grads.get(i)), iteration);
+            adam.step(i, paramArrays.get(i), values.get(grads.get(i)), scale, iteration);
         }
         iteration++;
         return loss;
@@ -184,6 +202,29 @@ public final class SameDiffVae implements VaeEngine {
         Map<String, INDArray> in = inputs(x, labels);
         in.put("z_given", z.castTo(DataType.FLOAT));
         return likelihood.run(in).get("log_px_z").dup();
+    }
+
+    @Override
+    public void setKlWeight(double weight) {
+        if (klWeightArray == null) {
+            throw new UnsupportedOperationException("model " + config.model() + " has no KL term to weight");
+        }
+        klWeightArray.assign(weight);
+    }
+
+    @Override
+    public void setStepSize(double learningRate) {
+        adam.setLearningRate(learningRate);
+    }
+
+    @Override
+    public void setClipNorm(double maxNorm) {
+        this.clipNorm = maxNorm;
+    }
+
+    @Override
+    public double lastGradientNorm() {
+        return lastGradientNorm;
     }
 
     @Override

@@ -14,6 +14,9 @@ import org.dl4jvae.data.io.AtomicFile;
 import org.dl4jvae.data.io.Halt;
 import org.dl4jvae.model.ElboEstimate;
 import org.dl4jvae.model.ModelFamily;
+import org.dl4jvae.model.VaeMath;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.schedule.ISchedule;
 import org.dl4jvae.model.VaeEngine;
 import org.dl4jvae.model.VaeEngines;
 
@@ -52,8 +55,10 @@ public final class Trainer {
     }
 
     private static final String EPOCH = "epoch";
+    /** The lowest selection loss so far (named so since the first checkpoints, which chose by the test loss). */
     private static final String BEST = "best_test_loss";
     private static final String HISTORY = "history";
+    private static final String STOPPED = "stopped";
 
     private final VaeEngine model;
     private final TrainingConfig config;
@@ -61,6 +66,7 @@ public final class Trainer {
     private final List<EpochResult> history;
     private double best;
     private int completed;
+    private String stopped;
 
     private Trainer(VaeEngine model, TrainingConfig config, Path checkpoints, List<EpochResult> history, double best) {
         this.model = model;
@@ -96,6 +102,7 @@ public final class Trainer {
                         + " but the model is of epoch " + epoch);
             }
             t.completed = epoch;
+            t.stopped = meta.get(STOPPED);
             return t;
         } catch (NumberFormatException | JsonProcessingException e) {
             throw new IOException(last + ": unreadable training state (" + e.getMessage() + ")", e);
@@ -140,46 +147,140 @@ public final class Trainer {
      * IOException when a checkpoint cannot be written.
      */
     public List<EpochResult> fit(ImageSet train, ImageSet test, Listener listener) throws IOException {
-        MinibatchIterator batches = MinibatchIterator.builder(train).batchSize(config.batchSize()).seed(config.seed())
+        ImageSet fitted = train;
+        MinibatchIterator valBatches = null;
+        if (config.valSplit() > 0) { // seeded: the same images every epoch and on resume
+            ImageSet.Split split = train.split((int) Math.round(config.valSplit() * train.size()), config.seed());
+            fitted = split.train();
+            valBatches = MinibatchIterator.builder(split.validation()).batchSize(1000).shuffle(false)
+                    .releasePrevious(true).build();
+        }
+        MinibatchIterator batches = MinibatchIterator.builder(fitted).batchSize(config.batchSize()).seed(config.seed())
                 .releasePrevious(true).build();
         // one batch buffer refilled for the whole evaluation, rather than 31 MB of new native arrays per epoch that
         // wait for the garbage collector
         MinibatchIterator testBatches = MinibatchIterator.builder(test).batchSize(1000).shuffle(false)
                 .releasePrevious(true).build();
-        for (int e = completed; e < config.epochs(); e++) {
+        int steps = batches.batchesPerEpoch();
+        ISchedule schedule = config.lrSchedule().toSchedule(model.config().learningRate(), steps * config.epochs());
+        boolean scheduled = !config.lrSchedule().equals(LrSchedule.constant());
+        model.setClipNorm(config.clipNorm());
+        for (int e = completed; e < config.epochs() && stopped == null; e++) {
             int epoch = e + 1;
             batches.setEpoch(e);
             listener.onEpochStart(epoch, config.epochs(), batches.imagesPerEpoch());
+            double klWeight = config.klWeight(epoch);
+            if (config.klWarmup() > 0) {
+                model.setKlWeight(klWeight);
+            }
+            double plateau = Math.pow(config.lrSchedule().gamma(), plateauDecays());
+            double lr = model.config().learningRate();
             long t0 = System.nanoTime();
-            double trainLoss = model.fit(batches, config.noiseSeed(e), (images, loss) -> {
+            // the steps of VaeEngine.fit, with the learning rate set before each when it is scheduled
+            VaeMath.seed(config.noiseSeed(e));
+            double total = 0;
+            long images = 0;
+            batches.reset();
+            for (int i = 0; batches.hasNext(); i++) {
+                DataSet batch = batches.next();
+                if (scheduled) {
+                    lr = schedule.valueAt(e * steps + i, e) * plateau;
+                    model.setStepSize(lr);
+                }
+                double loss = model.trainStep(batch.getFeatures(), batch.getLabels());
                 if (!Double.isFinite(loss)) {
                     throw new DivergedException(epoch, "loss is " + loss);
                 }
-                listener.onStep(images, loss);
-            });
+                total += loss;
+                images += batch.getFeatures().rows();
+                listener.onStep((int) batch.getFeatures().rows(), loss);
+            }
+            double trainLoss = total / images;
             double seconds = (System.nanoTime() - t0) / 1e9;
             ElboEstimate testLoss = model.negativeElbo(testBatches, config.evaluationSeed());
-            if (!Double.isFinite(trainLoss) || !Double.isFinite(testLoss.loss())) {
-                throw new DivergedException(epoch, "loss is " + (Double.isFinite(trainLoss) ? testLoss.loss() : trainLoss));
+            Double valLoss = valBatches == null ? null : model.negativeElbo(valBatches, config.evaluationSeed()).loss();
+            if (!Double.isFinite(testLoss.loss()) || (valLoss != null && !Double.isFinite(valLoss))) {
+                throw new DivergedException(epoch, "loss is " + (valLoss != null && !Double.isFinite(valLoss) ? valLoss
+                        : testLoss.loss()));
             }
             EpochResult result = new EpochResult(epoch, trainLoss, testLoss.loss(), testLoss.reconstruction(),
-                    testLoss.kl(), seconds, batches.imagesPerEpoch() / seconds);
+                    testLoss.kl(), seconds, batches.imagesPerEpoch() / seconds, valLoss, lr, klWeight);
             // what the epoch shows first, the checkpoint last: a kill before the checkpoint's rename leaves the
             // previous epoch's checkpoint, and a resume repeats this epoch exactly
             listener.onEpochEnd(result, model);
             Halt.at("epoch-shown");
             history.add(result);
-            boolean improved = testLoss.loss() < best;
-            best = Math.min(best, testLoss.loss());
+            boolean improved = result.selectionLoss() < best;
+            best = Math.min(best, result.selectionLoss());
+            if (config.patience() != null && epochsWithoutImprovement(config.minDelta()) >= config.patience()) {
+                stopped = "early stopping: the " + (valBatches != null ? "validation" : "training") + " loss has not "
+                        + "improved by more than " + config.minDelta() + " for " + config.patience() + " epochs (best: "
+                        + "epoch " + bestEpoch() + ")";
+            }
             checkpoint(epoch, improved);
             completed = epoch;
         }
         return history();
     }
 
+    /** Why training stopped before its last epoch (early stopping), or null. */
+    public String stopped() {
+        return stopped;
+    }
+
+    int epochsWithoutImprovement(double minDelta) {
+        return epochsWithoutImprovement(history, minDelta);
+    }
+
+    /** Epochs since the selection loss last improved on the best before it by more than {@code minDelta}. */
+    static int epochsWithoutImprovement(List<EpochResult> history, double minDelta) {
+        double bestSoFar = Double.POSITIVE_INFINITY;
+        int since = 0;
+        for (EpochResult r : history) {
+            if (r.selectionLoss() < bestSoFar - minDelta) {
+                bestSoFar = r.selectionLoss();
+                since = 0;
+            } else {
+                since++;
+            }
+        }
+        return since;
+    }
+
+    /**
+     * How many times a {@code plateau} schedule has decayed the learning rate by the end of the history: each time the
+     * selection loss went {@code patience} epochs without improving (replayed from the history, so a resumed run
+     * continues where it was).
+     */
+    int plateauDecays() {
+        return plateauDecays(history, config.lrSchedule(), config.minDelta());
+    }
+
+    static int plateauDecays(List<EpochResult> history, LrSchedule schedule, double minDelta) {
+        if (!schedule.type().equals("plateau")) {
+            return 0;
+        }
+        int decays = 0;
+        int since = 0;
+        double bestSoFar = Double.POSITIVE_INFINITY;
+        for (EpochResult r : history) {
+            if (r.selectionLoss() < bestSoFar - minDelta) {
+                bestSoFar = r.selectionLoss();
+                since = 0;
+            } else if (++since >= Math.max(1, schedule.patience())) {
+                decays++;
+                since = 0;
+            }
+        }
+        return decays;
+    }
+
     private void checkpoint(int epoch, boolean improved) throws IOException {
-        Map<String, String> meta = Map.of(EPOCH, Integer.toString(epoch), BEST, Double.toString(best),
-                HISTORY, ModelFamily.json().writeValueAsString(history));
+        Map<String, String> meta = new java.util.HashMap<>(Map.of(EPOCH, Integer.toString(epoch), BEST,
+                Double.toString(best), HISTORY, ModelFamily.json().writeValueAsString(history)));
+        if (stopped != null) {
+            meta.put(STOPPED, stopped);
+        }
         model.save(last(checkpoints), meta);
         if (improved) {
             AtomicFile.write(best(checkpoints), out -> Files.copy(last(checkpoints), out));
@@ -188,7 +289,7 @@ public final class Trainer {
 
     /** The epoch (1-based) with the lowest test loss so far; 0 before the first. */
     public int bestEpoch() {
-        return history.stream().filter(r -> r.testLoss() == best).mapToInt(EpochResult::epoch).findFirst().orElse(0);
+        return history.stream().filter(r -> r.selectionLoss() == best).mapToInt(EpochResult::epoch).findFirst().orElse(0);
     }
 
     /**

@@ -29,7 +29,7 @@ class ConfigTest {
     void theReferenceDefaultsAreThePyTorchExample() {
         ObjectNode json = ModelFamily.toJson(VaeConfig.defaults());
         assertEquals("{\"model\":\"vae\",\"input_size\":784,\"hidden\":400,\"latent\":20,\"decoder\":\"bernoulli\","
-                + "\"init\":\"pytorch\",\"lr\":0.001,\"seed\":1}", json.toString());
+                + "\"init\":\"pytorch\",\"lr\":0.001,\"seed\":1,\"free_bits\":0.0}", json.toString());
     }
 
     @Test

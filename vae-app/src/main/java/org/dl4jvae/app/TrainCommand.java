@@ -257,11 +257,16 @@ final class TrainCommand implements Callable<Integer> {
         environment.put("device", backend.device());
         environment.put("train_images", train.size());
         environment.put("test_images", data.test().size());
-        run.writeSettings(new TrainSettings(s.engine(), vae.config(), s.training(), s.data()), environment);
+        TrainSettings now = newLearningRate == null ? new TrainSettings(s.engine(), vae.config(), s.training(), s.data(),
+                s.changes()) : s.changed(vae.config(), new TrainSettings.Change(trainer.completedEpochs() + 1, "lr",
+                Double.toString(newLearningRate)));
+        run.writeSettings(now, environment);
 
         out.printf("engine %s | backend %s | device %s%n", vae.kind(), backend.name(), backend.device());
-        out.printf("dataset %s (%s): %d training images, %d test images | model %s %d-%d-%d | run %s%n",
-                s.data().dataset(), data.dir(), train.size(), data.test().size(), vae.config().model(),
+        int validation = s.training().validationSize(train.size());
+        out.printf("dataset %s (%s): %d training images, %s%d test images | model %s %d-%d-%d | run %s%n",
+                s.data().dataset(), data.dir(), train.size() - validation,
+                validation > 0 ? validation + " validation images, " : "", data.test().size(), vae.config().model(),
                 train.imageSize(), vae.config().hidden(), vae.config().latent(), run.dir());
         int done = trainer.completedEpochs();
         if (trainer.stopped() != null) {

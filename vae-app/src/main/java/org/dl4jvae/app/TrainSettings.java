@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.dl4jvae.model.InvalidSettingException;
 import org.dl4jvae.model.ModelFamily;
@@ -24,7 +25,24 @@ import org.dl4jvae.model.train.TrainingConfig;
 record TrainSettings(@JsonProperty("engine") String engine,
                      @JsonProperty("model") @JsonDeserialize(using = ModelFamily.ConfigReader.class) VaeConfig model,
                      @JsonProperty("training") TrainingConfig training,
-                     @JsonProperty("data") Data data) {
+                     @JsonProperty("data") Data data,
+                     @JsonProperty("changes") List<Change> changes) {
+
+    /** A setting changed on resume: from epoch {@code fromEpoch} on, {@code setting} is {@code value}. */
+    record Change(@JsonProperty("from_epoch") int fromEpoch, @JsonProperty("setting") String setting,
+                  @JsonProperty("value") String value) {
+    }
+
+    TrainSettings(String engine, VaeConfig model, TrainingConfig training, Data data) {
+        this(engine, model, training, data, List.of());
+    }
+
+    /** The same settings with the model as it now is and one more change recorded. */
+    TrainSettings changed(VaeConfig now, Change change) {
+        List<Change> all = new java.util.ArrayList<>(changes);
+        all.add(change);
+        return new TrainSettings(engine, now, training, data, all);
+    }
 
     /** Where the images come from and which of them train. */
     record Data(@JsonProperty("dataset") String dataset, @JsonProperty("data_dir") String dataDir,
@@ -36,6 +54,7 @@ record TrainSettings(@JsonProperty("engine") String engine,
     }
 
     TrainSettings {
+        changes = changes == null ? List.of() : List.copyOf(changes);
         if (!VaeEngines.KINDS.contains(engine)) {
             throw AppException.usage("unknown engine '" + engine + "' (known: " + String.join(", ", VaeEngines.KINDS) + ")");
         }
@@ -56,12 +75,12 @@ record TrainSettings(@JsonProperty("engine") String engine,
     }
 
     TrainSettings withEpochs(int epochs) {
-        return new TrainSettings(engine, model, training.withEpochs(epochs), data);
+        return new TrainSettings(engine, model, training.withEpochs(epochs), data, changes);
     }
 
     TrainSettings withDataDir(Path dir) {
         return new TrainSettings(engine, model, training,
-                new Data(data.dataset(), dir == null ? null : dir.toString(), data.limit(), data.excludeClass()));
+                new Data(data.dataset(), dir == null ? null : dir.toString(), data.limit(), data.excludeClass()), changes);
     }
 
     /** The settings with the environment facts, as config.json holds them. */

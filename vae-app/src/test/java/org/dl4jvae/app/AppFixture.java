@@ -41,6 +41,9 @@ final class AppFixture {
         if (v instanceof Integer i) {
             return i.longValue();
         }
+        if (v instanceof java.util.List<?> l) {
+            return l.stream().map(AppFixture::normalise).toList();
+        }
         if (v instanceof java.util.Map<?, ?> m) {
             java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
             m.forEach((k, x) -> out.put((String) k, normalise(x)));

@@ -150,7 +150,7 @@ public final class Trainer {
         ImageSet fitted = train;
         MinibatchIterator valBatches = null;
         if (config.valSplit() > 0) { // seeded: the same images every epoch and on resume
-            ImageSet.Split split = train.split((int) Math.round(config.valSplit() * train.size()), config.seed());
+            ImageSet.Split split = train.split(config.validationSize(train.size()), config.seed());
             fitted = split.train();
             valBatches = MinibatchIterator.builder(split.validation()).batchSize(1000).shuffle(false)
                     .releasePrevious(true).build();

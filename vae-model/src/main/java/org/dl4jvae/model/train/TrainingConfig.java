@@ -70,6 +70,11 @@ public record TrainingConfig(@JsonProperty("epochs") int epochs, @JsonProperty("
         return new TrainingConfig(epochs, batchSize, seed, valSplit, patience, minDelta, lrSchedule, klWarmup, clipNorm);
     }
 
+    /** How many of {@code images} training images the validation split holds out. */
+    public int validationSize(int images) {
+        return (int) Math.round(valSplit * images);
+    }
+
     /** The KL weight of epoch {@code epoch} (1-based): rising linearly from 0 over {@code klWarmup} epochs, then 1. */
     public double klWeight(int epoch) {
         return klWarmup == 0 ? 1.0 : Math.min(1.0, (epoch - 1) / (double) klWarmup);

@@ -20,6 +20,7 @@ import org.dl4jvae.model.Encoding;
 import org.dl4jvae.model.LinearInit;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.VaeMath;
+import org.dl4jvae.model.AdamEngine;
 import org.dl4jvae.model.VaeEngine;
 import org.dl4jvae.model.io.ModelFile;
 import org.dl4jvae.model.io.NamedArrays;
@@ -48,7 +49,7 @@ import org.nd4j.linalg.learning.config.Adam;
  * the Gaussian decoder DL4J also learns the output log-variance: pXZ has twice the columns, fc4 is its mean half, and
  * an imported fc4 starts with unit variance.
  */
-public final class Dl4jLayerVae implements VaeEngine {
+public final class Dl4jLayerVae extends AdamEngine {
 
     public static final String KIND = "dl4j";
 
@@ -62,17 +63,10 @@ public final class Dl4jLayerVae implements VaeEngine {
     /** First number of a payload of JSON configuration and named arrays (earlier files start with a length). */
     private static final int JSON_PAYLOAD = -1;
 
-    private VaeConfig config;
     private final MultiLayerNetwork net;
-    private final AdamOptimizer adam;
-    private int iteration;
-    private double clipNorm;
-    private double lastGradientNorm = Double.NaN;
-
     private Dl4jLayerVae(VaeConfig config, MultiLayerNetwork net) {
-        this.config = config;
+        super(config, net.getLayer(0).numParams());
         this.net = net;
-        this.adam = new AdamOptimizer(config.learningRate(), layer().numParams());
         net.initGradientsView();
     }
 
@@ -144,16 +138,16 @@ public final class Dl4jLayerVae implements VaeEngine {
 
     /** The part of a pXZ parameter that holds p(x|z)'s mean (all of it for Bernoulli). */
     private INDArray meanHalf(INDArray pxz) {
-        if (config.decoder() == VaeConfig.Decoder.BERNOULLI) {
+        if (config().decoder() == VaeConfig.Decoder.BERNOULLI) {
             return pxz;
         }
         return pxz.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, config.inputSize()));
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, config().inputSize()));
     }
 
     private INDArray logVarianceHalf(INDArray pxz) {
         return pxz.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                org.nd4j.linalg.indexing.NDArrayIndex.interval(config.inputSize(), 2L * config.inputSize()));
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(config().inputSize(), 2L * config().inputSize()));
     }
 
     @Override
@@ -161,10 +155,6 @@ public final class Dl4jLayerVae implements VaeEngine {
         return KIND;
     }
 
-    @Override
-    public VaeConfig config() {
-        return config;
-    }
 
     /**
      * One step of DL4J's unsupervised path for the layer, as {@code pretrainLayer} takes it: the layer's own gradient
@@ -178,13 +168,8 @@ public final class Dl4jLayerVae implements VaeEngine {
             l.setInput(x.castTo(DataType.FLOAT), LayerWorkspaceMgr.noWorkspaces());
             l.computeGradientAndScore(LayerWorkspaceMgr.noWorkspaces());
             INDArray g = l.gradient().gradient();
-            double scale = 1.0 / x.rows();
-            if (clipNorm > 0) { // DL4J's gradient is that of the summed loss, as the SameDiff engine's
-                lastGradientNorm = g.norm2Number().doubleValue();
-                if (lastGradientNorm > clipNorm) {
-                    scale *= clipNorm / lastGradientNorm;
-                }
-            }
+            // DL4J's gradient is that of the summed loss, as the SameDiff engine's
+            double scale = clipFactor(() -> g.norm2Number().doubleValue()) / x.rows();
             adam.step(0, l.params(), g, scale, iteration++);
             l.clear();
         }
@@ -215,7 +200,7 @@ public final class Dl4jLayerVae implements VaeEngine {
     @Override
     public INDArray logLikelihood(INDArray x, INDArray z, INDArray labels) {
         INDArray preOut = decoderPreOutput(z.castTo(DataType.FLOAT));
-        if (config.decoder() == VaeConfig.Decoder.BERNOULLI) {
+        if (config().decoder() == VaeConfig.Decoder.BERNOULLI) {
             // this engine's Bernoulli formula, summed in double (DL4J's distributions answer in float), also for
             // model files that still carry DL4J's own Bernoulli distribution
             return BernoulliFromLogits.logProbability(x, preOut);
@@ -239,26 +224,6 @@ public final class Dl4jLayerVae implements VaeEngine {
                 + "needs --engine samediff)");
     }
 
-    @Override
-    public void setStepSize(double learningRate) {
-        adam.setLearningRate(learningRate);
-    }
-
-    @Override
-    public void setClipNorm(double maxNorm) {
-        this.clipNorm = maxNorm;
-    }
-
-    @Override
-    public double lastGradientNorm() {
-        return lastGradientNorm;
-    }
-
-    @Override
-    public void setLearningRate(double learningRate) {
-        config = config.withLearningRate(learningRate);
-        adam.setLearningRate(learningRate);
-    }
 
     @Override
     public Map<String, INDArray> weights() {
@@ -286,7 +251,7 @@ public final class Dl4jLayerVae implements VaeEngine {
             INDArray w = param(layer, "W");
             INDArray b = param(layer, "b");
             if (layer.equals("fc4")) {
-                if (config.decoder() == VaeConfig.Decoder.GAUSSIAN) {
+                if (config().decoder() == VaeConfig.Decoder.GAUSSIAN) {
                     logVarianceHalf(w).assign(0);
                     logVarianceHalf(b).assign(0);
                 }
@@ -316,7 +281,7 @@ public final class Dl4jLayerVae implements VaeEngine {
         extra.put(PRETRAIN_UPDATER, adam.state(0));
         extra.put(ITERATION, Nd4j.scalar(iteration));
         extra.put(NETWORK_PARAMS, net.params());
-        ModelFile.write(file, KIND, config, metadata, out -> {
+        ModelFile.write(file, KIND, config(), metadata, out -> {
             // the network as its JSON configuration and its flattened parameters: ModelSerializer (a zip deflated one
             // number at a time) made a checkpoint take 0.15-0.16 s, this 0.06-0.08 s
             byte[] json = net.getLayerWiseConfigurations().toJson().getBytes(StandardCharsets.UTF_8);

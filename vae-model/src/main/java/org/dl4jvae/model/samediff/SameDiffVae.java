@@ -15,6 +15,7 @@ import org.dl4jvae.model.Encoding;
 import org.dl4jvae.model.LinearInit;
 import org.dl4jvae.model.ModelFamily;
 import org.dl4jvae.model.VaeConfig;
+import org.dl4jvae.model.AdamEngine;
 import org.dl4jvae.model.VaeEngine;
 import org.dl4jvae.model.VaeMath;
 import org.dl4jvae.model.io.ModelFile;
@@ -32,13 +33,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * weights with the optimiser state, and answers encode/decode/log-likelihood through the variant's evaluation graph
  * (its own encoder, decoder and likelihood over the same weight arrays).
  */
-public final class SameDiffVae implements VaeEngine {
+public final class SameDiffVae extends AdamEngine {
 
     public static final String KIND = "samediff";
 
     private static final String ITERATION = "adam_iteration";
 
-    private VaeConfig config;
     private final GraphModel model;
     private final SameDiff sd;
     private final List<Net.Noise> noise;
@@ -48,31 +48,37 @@ public final class SameDiffVae implements VaeEngine {
     private final List<INDArray> paramArrays = new ArrayList<>();
     private final List<String> grads = new ArrayList<>();
     private final Map<String, INDArray> arrays = new LinkedHashMap<>();
-    private final AdamOptimizer adam;
     private final OpSchedule step;
     private final OpSchedule encoder;
     private final OpSchedule decoder;
     private final OpSchedule likelihood;
-    private int iteration;
     /** The KL weight fed to the graph at every step (null when the model has no KL term). */
     private final INDArray klWeightArray;
-    private double clipNorm;
-    private double lastGradientNorm = Double.NaN;
 
-    private SameDiffVae(VaeConfig config, boolean initialise) {
-        this.config = config;
-        this.model = ModelFamily.variant(config.model()).model(config);
-        this.sd = SameDiff.create();
-        this.noise = training(sd, model, config, DataType.FLOAT, initialise).noise();
-        this.klWeightArray = sd.hasVariable("kl_weight") ? Nd4j.scalar(DataType.FLOAT, 1f) : null;
-        for (SDVariable v : sd.variables()) {
-            if (v.getVariableType() == VariableType.VARIABLE) {
-                params.add(v.name());
-                paramArrays.add(v.getArr());
-                arrays.put(v.name(), v.getArr());
-            }
+    /** A model's training graph, built before the engine (whose Adam needs its weights' sizes). */
+    private record Built(GraphModel model, SameDiff sd, Net net) {
+        static Built of(VaeConfig config, boolean initialise) {
+            GraphModel model = ModelFamily.variant(config.model()).model(config);
+            SameDiff sd = SameDiff.create();
+            return new Built(model, sd, training(sd, model, config, DataType.FLOAT, initialise));
         }
-        this.adam = new AdamOptimizer(config.learningRate(), paramArrays.stream().mapToLong(INDArray::length).toArray());
+
+        List<SDVariable> weights() {
+            return sd.variables().stream().filter(v -> v.getVariableType() == VariableType.VARIABLE).toList();
+        }
+    }
+
+    private SameDiffVae(VaeConfig config, Built built) {
+        super(config, built.weights().stream().mapToLong(v -> v.getArr().length()).toArray());
+        this.model = built.model();
+        this.sd = built.sd();
+        this.noise = built.net().noise();
+        this.klWeightArray = sd.hasVariable("kl_weight") ? Nd4j.scalar(DataType.FLOAT, 1f) : null;
+        for (SDVariable v : built.weights()) {
+            params.add(v.name());
+            paramArrays.add(v.getArr());
+            arrays.put(v.name(), v.getArr());
+        }
         quietly(sd::createGradFunction);
         for (String p : params) {
             grads.add(sd.getVariable(p).getGradient().name());
@@ -83,7 +89,7 @@ public final class SameDiffVae implements VaeEngine {
 
         SameDiff eval = SameDiff.create();
         Net evalNet = new Net(eval, DataType.FLOAT, arrays, model.classes());
-        SDVariable x = eval.placeHolder("x", DataType.FLOAT, -1, config.inputSize());
+        SDVariable x = eval.placeHolder("x", DataType.FLOAT, -1, config().inputSize());
         Posterior q = model.encoder(evalNet, x);
         SDVariable z = eval.placeHolder("z_given", DataType.FLOAT, -1, model.latent());
         SDVariable out = model.decoder(evalNet, z);
@@ -111,7 +117,7 @@ public final class SameDiffVae implements VaeEngine {
 
     /** A new, initialised model of the variant the configuration names. */
     public static SameDiffVae create(VaeConfig config) {
-        return new SameDiffVae(config, true);
+        return new SameDiffVae(config, Built.of(config, true));
     }
 
     @Override
@@ -119,10 +125,6 @@ public final class SameDiffVae implements VaeEngine {
         return KIND;
     }
 
-    @Override
-    public VaeConfig config() {
-        return config;
-    }
 
     @Override
     public boolean probabilistic() {
@@ -158,16 +160,14 @@ public final class SameDiffVae implements VaeEngine {
         }
         Map<String, INDArray> values = step.run(in);
         double loss = values.get("loss").getDouble(0);
-        double scale = 1.0;
-        if (clipNorm > 0) {
+        double scale = clipFactor(() -> {
             double squares = 0;
             for (String g : grads) {
                 double n = values.get(g).norm2Number().doubleValue();
                 squares += n * n;
             }
-            lastGradientNorm = Math.sqrt(squares);
-            scale = lastGradientNorm > clipNorm ? clipNorm / lastGradientNorm : 1.0;
-        }
+            return Math.sqrt(squares);
+        });
         for (int i = 0; i < params.size(); i++) {
             adam.step(i, paramArrays.get(i), values.get(grads.get(i)), scale, iteration);
         }
@@ -207,31 +207,11 @@ public final class SameDiffVae implements VaeEngine {
     @Override
     public void setKlWeight(double weight) {
         if (klWeightArray == null) {
-            throw new UnsupportedOperationException("model " + config.model() + " has no KL term to weight");
+            throw new UnsupportedOperationException("model " + config().model() + " has no KL term to weight");
         }
         klWeightArray.assign(weight);
     }
 
-    @Override
-    public void setStepSize(double learningRate) {
-        adam.setLearningRate(learningRate);
-    }
-
-    @Override
-    public void setClipNorm(double maxNorm) {
-        this.clipNorm = maxNorm;
-    }
-
-    @Override
-    public double lastGradientNorm() {
-        return lastGradientNorm;
-    }
-
-    @Override
-    public void setLearningRate(double learningRate) {
-        config = config.withLearningRate(learningRate);
-        adam.setLearningRate(learningRate);
-    }
 
     @Override
     public Map<String, INDArray> weights() {
@@ -263,7 +243,7 @@ public final class SameDiffVae implements VaeEngine {
             out.put(params.get(i) + ".adam", adam.state(i));
         }
         out.put(ITERATION, Nd4j.scalar(iteration));
-        ModelFile.write(file, KIND, config, metadata, o -> NamedArrays.write(out, o));
+        ModelFile.write(file, KIND, config(), metadata, o -> NamedArrays.write(out, o));
     }
 
     /** Restores a model written by {@link #save}: weights, Adam state and configuration. */
@@ -272,7 +252,7 @@ public final class SameDiffVae implements VaeEngine {
             throw new IOException("model was trained by the " + contents.engine() + " engine, not " + KIND);
         }
         Map<String, INDArray> saved = NamedArrays.read(new ByteArrayInputStream(contents.payload()));
-        SameDiffVae vae = new SameDiffVae(contents.config(), false);
+        SameDiffVae vae = new SameDiffVae(contents.config(), Built.of(contents.config(), false));
         try {
             vae.setWeights(saved);
             for (int i = 0; i < vae.params.size(); i++) {
@@ -313,7 +293,7 @@ public final class SameDiffVae implements VaeEngine {
 
     private INDArray requireLabels(INDArray labels, long rows) {
         if (labels == null || labels.rows() != rows || labels.columns() != model.classes()) {
-            throw new IllegalArgumentException("model " + config.model() + " needs one-hot labels [" + rows + ", "
+            throw new IllegalArgumentException("model " + config().model() + " needs one-hot labels [" + rows + ", "
                     + model.classes() + "]" + (labels == null ? ", got none" : ", got " + java.util.Arrays.toString(labels.shape())));
         }
         return labels;

@@ -44,7 +44,8 @@ class OpScheduleTest {
         for (int batch : new int[] {7, 7, 3, 7}) { // same shape twice (reuse), a smaller one, back again
             Map<String, INDArray> ph = Map.of(
                     "x", Nd4j.rand(DataType.DOUBLE, batch, 30),
-                    "eps", Nd4j.randn(DataType.DOUBLE, batch, 4));
+                    "eps", Nd4j.randn(DataType.DOUBLE, batch, 4),
+                    "kl_weight", Nd4j.scalar(DataType.DOUBLE, 0.6)); // a KL warm-up's weight
             var expected = sd.calculateGradientsAndOutputs(ph, List.of("loss"), params);
             Map<String, INDArray> got = schedule.run(ph);
             assertEquals(expected.getOutputs().get("loss").getDouble(0), got.get("loss").getDouble(0), 1e-12);

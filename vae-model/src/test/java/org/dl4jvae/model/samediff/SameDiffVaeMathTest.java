@@ -31,7 +31,8 @@ class SameDiffVaeMathTest {
         Nd4j.getRandom().setSeed(3);
         Map<String, INDArray> ph = Map.of(
                 "x", Nd4j.rand(DataType.DOUBLE, 4, 6),
-                "eps", Nd4j.randn(DataType.DOUBLE, 4, 3));
+                "eps", Nd4j.randn(DataType.DOUBLE, 4, 3),
+                "kl_weight", Nd4j.scalar(DataType.DOUBLE, 0.6)); // a KL warm-up's weight
         List<String> params = sd.variables().stream()
                 .filter(v -> v.getVariableType() == VariableType.VARIABLE).map(v -> v.name()).toList();
         assertEquals(10, params.size());
@@ -152,7 +153,8 @@ class SameDiffVaeMathTest {
                 bce -= x[r][p] * Math.log(xhat) + (1 - x[r][p]) * Math.log(1 - xhat);
             }
         }
-        Map<String, INDArray> out = sd.output(Map.of("x", Nd4j.createFromArray(x), "eps", Nd4j.createFromArray(eps)),
+        Map<String, INDArray> out = sd.output(Map.of("x", Nd4j.createFromArray(x), "eps", Nd4j.createFromArray(eps),
+                        "kl_weight", Nd4j.scalar(DataType.DOUBLE, 1.0)),
                 "loss", "kld", "recon", "mu", "logvar");
         assertEquals(bce, out.get("recon").getDouble(0), 1e-12 * bce);
         assertEquals(kld, out.get("kld").getDouble(0), 1e-12 * kld);

@@ -1,0 +1,60 @@
+package org.dl4jvae.model;
+
+/**
+ * What both engines share around their own gradients: the configuration, Adam over the weights (this toolkit's
+ * {@link AdamOptimizer}, its step count kept with the model), the learning rate and gradient clipping.
+ */
+public abstract class AdamEngine implements VaeEngine {
+
+    private VaeConfig config;
+    /** Adam's moments, one slot per weight array. */
+    protected final AdamOptimizer adam;
+    /** Steps taken, from 0 (Adam's bias correction; saved with the model). */
+    protected int iteration;
+    private double clipNorm;
+    private double lastGradientNorm = Double.NaN;
+
+    /** @param sizes the number of values of each weight array, in Adam's slot order */
+    protected AdamEngine(VaeConfig config, long... sizes) {
+        this.config = config;
+        this.adam = new AdamOptimizer(config.learningRate(), sizes);
+    }
+
+    @Override
+    public final VaeConfig config() {
+        return config;
+    }
+
+    @Override
+    public final void setLearningRate(double learningRate) {
+        config = config.withLearningRate(learningRate);
+        adam.setLearningRate(learningRate);
+    }
+
+    @Override
+    public final void setStepSize(double learningRate) {
+        adam.setLearningRate(learningRate);
+    }
+
+    @Override
+    public final void setClipNorm(double maxNorm) {
+        this.clipNorm = maxNorm;
+    }
+
+    @Override
+    public final double lastGradientNorm() {
+        return lastGradientNorm;
+    }
+
+    /**
+     * The factor that brings a gradient of global norm {@code norm} (of the summed loss) down to the clipping norm: 1
+     * when not clipping or below it. The norm is computed only when clipping.
+     */
+    protected final double clipFactor(java.util.function.DoubleSupplier norm) {
+        if (clipNorm <= 0) {
+            return 1.0;
+        }
+        lastGradientNorm = norm.getAsDouble();
+        return lastGradientNorm > clipNorm ? clipNorm / lastGradientNorm : 1.0;
+    }
+}

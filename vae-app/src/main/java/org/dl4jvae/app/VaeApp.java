@@ -50,6 +50,14 @@ public final class VaeApp implements Runnable {
         train.getCommandSpec().usageMessage().footer(modelList());
         cl.setOut(out);
         cl.setErr(err);
+        cl.registerConverter(java.nio.file.Path.class, text -> {
+            try {
+                return java.nio.file.Path.of(text);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new CommandLine.TypeConversionException("the path cannot be used here: " + e.getReason()
+                        + " (names outside ASCII need a UTF-8 locale, for example LANG=C.UTF-8)");
+            }
+        });
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             if (ex instanceof AppException app) {
                 err.println("error: " + app.getMessage());

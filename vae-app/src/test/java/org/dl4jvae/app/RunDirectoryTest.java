@@ -206,6 +206,31 @@ class RunDirectoryTest {
     }
 
     @Test
+    void aCutOrEmptyMetricsFileIsRewrittenFromTheCheckpoint() throws Exception {
+        for (String broken : new String[] {"epoch,train_loss,test_loss\n1,300.12", ""}) {
+            Path dir = tmp.resolve("metrics-" + broken.length());
+            assertEquals(0, run(trainArgs(dir, "--epochs", "2")).exit());
+            Files.writeString(dir.resolve("metrics.csv"), broken);
+            AppFixture.Result r = run("train", "--resume", dir.toString(), "--epochs", "3", "--progress", "plain");
+            assertEquals(0, r.exit(), r.err());
+            assertEquals(losses(reference), losses(dir));
+        }
+    }
+
+    @Test
+    void aPathTheLocaleCannotNameIsOneClearLine() throws Exception {
+        Process p = start(Map.of("LANG", "C", "LC_ALL", "C"), "train", "--data-dir", data.toString(), "--epochs", "1",
+                "--out", tmp.resolve("r\u00e9sultat").toString());
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        if (p.exitValue() == 0) {
+            return; // this JVM names such paths whatever the locale (file.encoding and sun.jnu.encoding UTF-8)
+        }
+        assertEquals(2, p.exitValue(), out);
+        assertTrue(out.contains("cannot be used here") && out.contains("UTF-8") && !out.contains("\tat "), out);
+    }
+
+    @Test
     void seedZeroIsReproducible() throws Exception {
         Path a = tmp.resolve("seed0-a");
         Path b = tmp.resolve("seed0-b");

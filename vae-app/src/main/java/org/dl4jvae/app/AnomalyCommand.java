@@ -30,13 +30,13 @@ final class AnomalyCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
     @CommandLine.Mixin
     TrainedRun trained;
-    @Option(names = "--out", required = true, paramLabel = "FILE.png")
+    @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "the PNG to write: per class, the most and least typical test images")
     Path out;
     @Option(names = "--top", defaultValue = "10", description = "images per class and side")
     int top;
     @Option(names = "--samples", defaultValue = "16", description = "Monte-Carlo samples of z per image")
     int samples;
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", defaultValue = "1", description = "seeds the Monte-Carlo samples of z")
     long seed;
     @CommandLine.Mixin
     ThreadsOption threads;

@@ -21,19 +21,19 @@ final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
-    @Option(names = "--model", defaultValue = ModelFamily.DEFAULT, description = "the variant to time (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = ModelFamily.DEFAULT, description = "the variant to time")
     String model;
-    @Option(names = "--engine", defaultValue = "samediff")
+    @Option(names = "--engine", defaultValue = "samediff", description = "samediff or dl4j")
     String engine;
-    @Option(names = "--batch-size", defaultValue = "128")
+    @Option(names = "--batch-size", defaultValue = "128", description = "images per step")
     int batchSize;
     @Option(names = "--batches", defaultValue = "200", description = "timed steps")
     int batches;
     @Option(names = "--warmup", defaultValue = "50", description = "untimed steps first")
     int warmup;
-    @Option(names = "--hidden", defaultValue = "400")
+    @Option(names = "--hidden", defaultValue = "400", description = "units of fc1 and fc3")
     int hidden;
-    @Option(names = "--latent", defaultValue = "20")
+    @Option(names = "--latent", defaultValue = "20", description = "size of z")
     int latent;
     @Option(names = "--dataset", description = "time on this dataset's training images (cycled) instead of random "
             + "pixels: mnist or fashion-mnist")

@@ -20,11 +20,11 @@ final class BenchDataCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
-    @Option(names = "--dataset", defaultValue = "fashion-mnist")
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "mnist or fashion-mnist")
     String dataset;
-    @Option(names = "--data-dir")
+    @Option(names = "--data-dir", description = "directory with the IDX files (as for train)")
     Path dataDir;
-    @Option(names = "--batch-size", defaultValue = "128")
+    @Option(names = "--batch-size", defaultValue = "128", description = "images per batch")
     int batchSize;
     @Option(names = "--repeats", defaultValue = "10", description = "the best of this many runs is reported")
     int repeats;

@@ -23,7 +23,7 @@ final class EvaluateCommand implements Callable<Integer> {
     String dataset;
     @Option(names = "--iw-samples", defaultValue = "100", description = "K for the importance-weighted bound")
     int k;
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", defaultValue = "1", description = "seeds the samples of z")
     long seed;
     @CommandLine.Mixin
     ThreadsOption threads;

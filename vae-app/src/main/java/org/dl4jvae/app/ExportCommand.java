@@ -16,7 +16,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     TrainedRun trained;
-    @Option(names = "--out", required = true, paramLabel = "FILE")
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "FILE.npz for NumPy/PyTorch, any other name for ND4J named arrays")
     Path out;
 
     @Override

@@ -31,15 +31,15 @@ final class ImportCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
-    @Option(names = "--weights", required = true, paramLabel = "FILE")
+    @Option(names = "--weights", required = true, paramLabel = "FILE", description = "FILE.npz (a PyTorch state_dict) or ND4J named arrays")
     Path weights;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "the new run directory")
     Path out;
-    @Option(names = "--engine", defaultValue = "samediff")
+    @Option(names = "--engine", defaultValue = "samediff", description = "samediff or dl4j")
     String engine;
     @Option(names = "--dataset", defaultValue = "mnist", description = "the dataset commands will evaluate on")
     String dataset;
-    @Option(names = "--data-dir")
+    @Option(names = "--data-dir", description = "directory with the IDX files of --dataset")
     Path dataDir;
     @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate for resumed training")
     double lr;

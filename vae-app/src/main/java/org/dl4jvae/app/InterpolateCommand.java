@@ -16,13 +16,13 @@ final class InterpolateCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     TrainedRun trained;
-    @Option(names = "--from", required = true, paramLabel = "I")
+    @Option(names = "--from", required = true, paramLabel = "I", description = "index of the first test image")
     int from;
-    @Option(names = "--to", required = true, paramLabel = "J")
+    @Option(names = "--to", required = true, paramLabel = "J", description = "index of the last test image")
     int to;
-    @Option(names = "--steps", defaultValue = "10")
+    @Option(names = "--steps", defaultValue = "10", description = "images along the line, 2..100")
     int steps;
-    @Option(names = "--out", required = true, paramLabel = "FILE.png")
+    @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "the PNG to write")
     Path out;
 
     @Override

@@ -22,7 +22,7 @@ final class LatentPlotCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     TrainedRun trained;
-    @Option(names = "--out", required = true, paramLabel = "FILE.png")
+    @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "the PNG to write (and FILE-manifold.png for a 2-d latent space)")
     Path out;
 
     @Override

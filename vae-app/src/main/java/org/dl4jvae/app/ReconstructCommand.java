@@ -16,9 +16,9 @@ final class ReconstructCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     TrainedRun trained;
-    @Option(names = "--count", defaultValue = "8")
+    @Option(names = "--count", defaultValue = "8", description = "test images to reconstruct")
     int count;
-    @Option(names = "--out", required = true, paramLabel = "FILE.png")
+    @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "the PNG to write")
     Path out;
 
     @Override

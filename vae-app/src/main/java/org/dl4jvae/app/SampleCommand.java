@@ -15,11 +15,11 @@ final class SampleCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     TrainedRun trained;
-    @Option(names = "--count", defaultValue = "64")
+    @Option(names = "--count", defaultValue = "64", description = "images to draw, 1..10000")
     int count;
-    @Option(names = "--out", required = true, paramLabel = "FILE.png")
+    @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "the PNG to write")
     Path out;
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", defaultValue = "1", description = "seeds the draws of z")
     long seed;
     @Option(names = "--label", paramLabel = "C", description = "for a conditional model (cvae): draw images of class C "
             + "(default: class i %% classes for image i)")

@@ -38,52 +38,51 @@ final class TrainCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--model", defaultValue = ModelFamily.DEFAULT, description = "${COMPLETION-CANDIDATES} (see "
-            + "Models below; default: ${DEFAULT-VALUE})", completionCandidates = ModelNames.class)
+            + "Models below)", completionCandidates = ModelNames.class)
     String model;
-    @Option(names = "--dataset", defaultValue = "mnist", description = "mnist or fashion-mnist (default: ${DEFAULT-VALUE})")
+    @Option(names = "--dataset", defaultValue = "mnist", description = "mnist or fashion-mnist")
     String dataset;
     @Option(names = "--data-dir", description = "directory with the IDX files (default: $VAE_DATA_DIR, the user cache, system dirs)")
     Path dataDir;
-    @Option(names = "--engine", defaultValue = "samediff", description = "samediff or dl4j (dl4j: --model vae only; default: ${DEFAULT-VALUE})")
+    @Option(names = "--engine", defaultValue = "samediff", description = "samediff or dl4j (dl4j: --model vae only)")
     String engine;
     @Option(names = "--epochs", description = "epochs in total (default: 10)")
     Integer epochs;
-    @Option(names = "--batch-size", defaultValue = "128")
+    @Option(names = "--batch-size", defaultValue = "128", description = "images per optimiser step")
     int batchSize;
     @Option(names = "--seed", defaultValue = "1", description = "seeds the weights, the data order and the noise")
     long seed;
     @Option(names = "--val-split", defaultValue = "0", paramLabel = "F", description = "hold out this fraction of the "
             + "training images (seeded) for validation; the best checkpoint and early stopping then use the validation "
-            + "loss (without: the training loss). The test set never chooses (default: ${DEFAULT-VALUE})")
+            + "loss (without: the training loss). The test set never chooses")
     double valSplit;
     @Option(names = "--patience", paramLabel = "N", description = "stop when the validation (or training) loss has not "
             + "improved for N epochs")
     Integer patience;
     @Option(names = "--min-delta", defaultValue = "0", paramLabel = "D", description = "the improvement that counts, "
-            + "nats per image (default: ${DEFAULT-VALUE})")
+            + "nats per image")
     double minDelta;
     @Option(names = "--lr-schedule", defaultValue = "constant", description = "constant, step, exponential, cosine or "
-            + "plateau (default: ${DEFAULT-VALUE})")
+            + "plateau")
     String lrSchedule;
-    @Option(names = "--lr-step-epochs", defaultValue = "10", paramLabel = "N", description = "step: decay every N epochs "
-            + "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--lr-step-epochs", defaultValue = "10", paramLabel = "N", description = "step: decay every N epochs")
     int lrStepEpochs;
     @Option(names = "--lr-gamma", defaultValue = "0.5", paramLabel = "G", description = "step, exponential, plateau: "
-            + "the factor of a decay (default: ${DEFAULT-VALUE})")
+            + "the factor of a decay")
     double lrGamma;
-    @Option(names = "--lr-min", defaultValue = "0", description = "cosine: the last learning rate (default: ${DEFAULT-VALUE})")
+    @Option(names = "--lr-min", defaultValue = "0", description = "cosine: the last learning rate")
     double lrMin;
     @Option(names = "--lr-warmup-steps", defaultValue = "0", paramLabel = "N", description = "any schedule: rise "
-            + "linearly over the first N steps (default: ${DEFAULT-VALUE})")
+            + "linearly over the first N steps")
     int lrWarmupSteps;
     @Option(names = "--lr-patience", defaultValue = "3", paramLabel = "N", description = "plateau: epochs without "
-            + "improvement before a decay (default: ${DEFAULT-VALUE})")
+            + "improvement before a decay")
     int lrPatience;
     @Option(names = "--kl-warmup", defaultValue = "0", paramLabel = "N", description = "KL weight rising linearly from "
-            + "0 to 1 over N epochs (Bowman et al. 2016; samediff engine) (default: ${DEFAULT-VALUE})")
+            + "0 to 1 over N epochs (Bowman et al. 2016; samediff engine)")
     int klWarmup;
     @Option(names = "--clip-norm", defaultValue = "0", paramLabel = "C", description = "clip each step's gradient to "
-            + "global norm C; 0 for none (default: ${DEFAULT-VALUE})")
+            + "global norm C; 0 for none")
     double clipNorm;
     @Option(names = "--limit", description = "train on the first N training images only")
     Integer limit;

@@ -12,7 +12,7 @@ final class TrainedRun {
     @Option(names = "--run", required = true, paramLabel = "DIR", description = "a run directory written by train")
     Path dir;
 
-    @Option(names = "--checkpoint", defaultValue = "last", description = "last or best (default: ${DEFAULT-VALUE})")
+    @Option(names = "--checkpoint", defaultValue = "last", description = "last or best")
     String checkpoint;
 
     @Option(names = "--data-dir", description = "default: the run's data directory")

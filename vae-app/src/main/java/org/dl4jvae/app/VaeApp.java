@@ -45,6 +45,7 @@ public final class VaeApp implements Runnable {
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         System.setProperty("java.awt.headless", "true");
         CommandLine cl = new CommandLine(new VaeApp());
+        showDefaults(cl);
         CommandLine train = cl.getSubcommands().get("train");
         ((TrainCommand) train.getCommand()).modelOptions = ModelOptions.addTo(train.getCommandSpec());
         train.getCommandSpec().usageMessage().footer(modelList());
@@ -107,6 +108,12 @@ public final class VaeApp implements Runnable {
             return AppException.USAGE;
         });
         return cl.execute(args);
+    }
+
+    /** Every option's help states its default. */
+    private static void showDefaults(CommandLine cl) {
+        cl.getCommandSpec().usageMessage().showDefaultValues(true);
+        cl.getSubcommands().values().forEach(VaeApp::showDefaults);
     }
 
     /** The help text's list of models, from the registry. */

@@ -34,6 +34,7 @@ record Backend(String name, String device) {
         String log = captured.toString();
         if (failure == null) {
             err.print(log);
+            refuseUnsupportedGpu();
             return;
         }
         java.util.regex.Matcher missing = java.util.regex.Pattern
@@ -42,6 +43,17 @@ record Backend(String name, String device) {
         throw AppException.failure("the ND4J " + Versions.flavour().toUpperCase(java.util.Locale.ROOT)
                 + " backend could not start (" + cause + ")" + (Versions.flavour().equals("cuda")
                 ? "; this build needs an NVIDIA GPU with its driver, use vae-app.jar on machines without one" : ""));
+    }
+
+    /** Stops before any training on a GPU the CUDA backend has no kernels for (see {@link GpuSupport}). */
+    private static void refuseUnsupportedGpu() {
+        Object devices = Nd4j.getExecutioner().getEnvironmentInformation().get("cuda.devicesInformation");
+        if (devices instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> gpu) {
+            String refusal = GpuSupport.refusal(gpu);
+            if (refusal != null) {
+                throw AppException.failure(refusal);
+            }
+        }
     }
 
     private static String rootMessage(Throwable t) {

@@ -42,8 +42,14 @@ public final class Downloader {
         List<URI> mirrors = custom == null || custom.isBlank() ? dataset.mirrors()
                 : java.util.Arrays.stream(custom.split(",")).map(String::trim).filter(m -> !m.isEmpty())
                         .map(m -> URI.create(m.endsWith("/") ? m : m + "/")).toList();
-        return new Downloader(mirrors, dataset.md5(), Duration.ofSeconds(20), Duration.ofMinutes(5));
+        Downloader d = new Downloader(mirrors, dataset.md5(), Duration.ofSeconds(20), Duration.ofMinutes(5));
+        d.hint = dataset == Dataset.MNIST ? "Without network, Debian's dataset-fashion-mnist package gives "
+                + "Fashion-MNIST: apt-get install dataset-fashion-mnist, then --dataset fashion-mnist" : null;
+        return d;
     }
+
+    /** What else a user can do when nothing can be downloaded (null: nothing). */
+    private String hint;
 
     /**
      * @param mirrors base URLs; a file's URL is the base followed by the file name
@@ -64,7 +70,7 @@ public final class Downloader {
      */
     public void fetch(List<String> files, Path dir) throws DataUnavailableException {
         List<String> failed = new ArrayList<>();
-        List<String> reasons = new ArrayList<>();
+        java.util.Set<String> reasons = new java.util.LinkedHashSet<>();
         boolean created = !Files.exists(dir);
         try {
             Files.createDirectories(dir);
@@ -72,29 +78,37 @@ public final class Downloader {
             throw new DataUnavailableException("cannot create data directory " + dir + ": " + e.getMessage());
         }
         for (String file : files) {
-            String reason = fetchOne(file, dir);
-            if (reason != null) {
+            List<String> why = fetchOne(file, dir);
+            if (!why.isEmpty()) {
                 failed.add(file);
-                reasons.add(reason);
+                reasons.addAll(why);
             }
         }
         if (!failed.isEmpty()) {
             if (created && failed.size() == files.size()) {
                 deleteQuietly(dir); // leave no empty directory behind when nothing could be fetched
             }
-            throw new DataUnavailableException("could not download " + String.join(", ", failed)
-                    + " (" + reasons.get(reasons.size() - 1) + "). Download them by hand and put them in " + dir
-                    + ", or point --data-dir or VAE_DATA_DIR at a directory that has them.");
+            StringBuilder checksums = new StringBuilder();
+            for (String f : failed) {
+                checksums.append(checksums.length() == 0 ? "" : ", ").append(f).append(" (MD5 ").append(md5.get(f)).append(')');
+            }
+            throw new DataUnavailableException("could not download " + String.join(", ", failed) + "; every mirror "
+                    + "was tried: " + String.join("; ", reasons) + ". Put the files (gzip or not) in " + dir
+                    + ", or point --data-dir or VAE_DATA_DIR at a directory that has them: " + checksums
+                    + (hint == null ? "" : ". " + hint));
         }
     }
 
-    /** Returns null on success, else the last mirror's failure. */
-    private String fetchOne(String file, Path dir) {
+    /** Returns no reasons on success, else what every mirror answered (host and reason). */
+    private List<String> fetchOne(String file, Path dir) {
         String expected = md5.get(file);
         if (expected == null) {
-            return "no checksum known for " + file;
+            return List.of("no checksum known for " + file);
         }
-        String reason = "no mirror configured";
+        List<String> reasons = new ArrayList<>();
+        if (mirrors.isEmpty()) {
+            return List.of("no mirror configured");
+        }
         for (URI mirror : mirrors) {
             URI url = mirror.resolve(file);
             try {
@@ -105,17 +119,17 @@ public final class Downloader {
                     }
                     return null;
                 });
-                return null;
+                return List.of();
             } catch (ChecksumMismatch e) {
-                reason = url + ": " + e.getMessage();
+                reasons.add(mirror + ": " + e.getMessage());
             } catch (Interrupted e) {
                 Thread.currentThread().interrupt();
-                return url + ": interrupted";
+                return List.of(url + ": interrupted");
             } catch (IOException e) {
-                reason = url + ": " + describe(e);
+                reasons.add(mirror + ": " + describe(e));
             }
         }
-        return reason;
+        return reasons;
     }
 
     /** A download that arrived whole but is not the expected file. */

@@ -141,6 +141,26 @@ class DownloaderTest {
     }
 
     @Test
+    void everyMirrorsAnswerTheChecksumsAndTheWayOutAreNamed() throws Exception {
+        DataUnavailableException e = assertThrows(DataUnavailableException.class,
+                () -> downloader("missing", "corrupt").fetch(List.of("images.gz", "labels.gz"), dir));
+        String m = e.getMessage();
+        assertTrue(m.contains(base("missing") + ": ") && m.contains("HTTP 404"), m);
+        assertTrue(m.contains(base("corrupt") + ": checksum mismatch"), m);
+        assertTrue(m.contains("images.gz (MD5 " + md5(images) + ")") && m.contains("labels.gz (MD5 " + md5(labels) + ")"), m);
+        assertFalse(m.contains("\n"), "one line");
+        System.setProperty("vae.mirrors", base("missing").toString());
+        String hint;
+        try {
+            hint = assertThrows(DataUnavailableException.class, () -> Downloader.forDataset(Dataset.MNIST)
+                    .fetch(List.of("t10k-labels-idx1-ubyte.gz"), dir)).getMessage();
+        } finally {
+            System.clearProperty("vae.mirrors");
+        }
+        assertTrue(hint.contains("apt-get install dataset-fashion-mnist") && hint.contains("--dataset fashion-mnist"), hint);
+    }
+
+    @Test
     void realMnistFilesPassTheOfficialChecksums() throws Exception {
         Path shared = sharedMnist().orElse(null);
         org.junit.jupiter.api.Assumptions.assumeTrue(shared != null, "../shared/data/mnist not present");

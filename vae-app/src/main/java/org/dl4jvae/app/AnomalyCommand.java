@@ -43,6 +43,7 @@ final class AnomalyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Images.requirePng(out);
         if (top < 1 || top > 100 || samples < 1 || samples > EvaluateCommand.MAX_SAMPLES) {
             throw AppException.usage("--top must be in 1..100 and --samples in 1.." + EvaluateCommand.MAX_SAMPLES);
         }
@@ -87,6 +88,7 @@ final class AnomalyCommand implements Callable<Integer> {
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("images", test.size());
+        result.put("picture", out.toString());
         result.put("mean_log_probability", Arrays.stream(logp).average().orElse(Double.NaN));
         Integer excluded = r.settings().data().excludeClass();
         if (excluded != null) {

@@ -14,6 +14,9 @@ import picocli.CommandLine.Option;
                 + " for np.load / model.load_state_dict; any other name gets ND4J named arrays (fc1_W [in, out], ...).")
 final class ExportCommand implements Callable<Integer> {
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @CommandLine.Mixin
     TrainedRun trained;
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "FILE.npz for NumPy/PyTorch, any other name for ND4J named arrays")
@@ -28,6 +31,7 @@ final class ExportCommand implements Callable<Integer> {
         } else {
             AtomicFiles.writeAtomically(out, o -> NamedArrays.write(weights, o));
         }
+        spec.commandLine().getOut().println("wrote " + out);
         return 0;
     }
 }

@@ -18,6 +18,13 @@ final class Images {
      * Writes {@code images} ({@code [n, side*side]}) as a grid of {@code cols} columns, row by row, each image scaled
      * up {@code scale} times.
      */
+    /** The picture commands write PNG: a name that asks for another format is refused before any work. */
+    static void requirePng(Path out) {
+        if (!out.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png")) {
+            throw AppException.usage("pictures are written as PNG: name the file .png (got " + out.getFileName() + ")");
+        }
+    }
+
     static void grid(INDArray images, int cols, int side, int scale, Path out) {
         float[] px = images.castTo(DataType.FLOAT).data().asFloat();
         int n = (int) images.rows();

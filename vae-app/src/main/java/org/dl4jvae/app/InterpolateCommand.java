@@ -14,6 +14,9 @@ import picocli.CommandLine.Option;
         description = "Decode the straight line between the latent means of test images I and J.")
 final class InterpolateCommand implements Callable<Integer> {
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @CommandLine.Mixin
     TrainedRun trained;
     @Option(names = "--from", required = true, paramLabel = "I", description = "index of the first test image")
@@ -27,6 +30,7 @@ final class InterpolateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Images.requirePng(out);
         if (steps < 2 || steps > 100) {
             throw AppException.usage("--steps must be in 2..100 (one row of images), got " + steps);
         }
@@ -43,6 +47,7 @@ final class InterpolateCommand implements Callable<Integer> {
         INDArray z = line(t, mu);
         INDArray labels = r.vae().classes() > 0 ? line(t, pair.getLabels().castTo(mu.dataType())) : null;
         Images.grid(r.vae().decode(z, labels), steps, 28, 2, out);
+        spec.commandLine().getOut().println("wrote " + out);
         return 0;
     }
 

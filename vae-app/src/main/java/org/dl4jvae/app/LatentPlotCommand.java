@@ -20,6 +20,9 @@ import picocli.CommandLine.Option;
                 + " with latent = 2 also write FILE-manifold.png, the decoded grid over z.")
 final class LatentPlotCommand implements Callable<Integer> {
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @CommandLine.Mixin
     TrainedRun trained;
     @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "the PNG to write (and FILE-manifold.png for a 2-d latent space)")
@@ -27,6 +30,7 @@ final class LatentPlotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Images.requirePng(out);
         TrainedRun.Loaded r = trained.load();
         ImageSet test = r.testSet();
         List<INDArray> parts = new ArrayList<>();
@@ -73,6 +77,8 @@ final class LatentPlotCommand implements Callable<Integer> {
                             Nd4j.ones(DataType.FLOAT, (long) n * n, 1)) : null;
             Images.grid(r.vae().decode(z, labels), n, 28, 1, out.resolveSibling(name + "-manifold.png"));
         }
+        spec.commandLine().getOut().println("wrote " + out + (latent == 2 ? " and " + out.resolveSibling(
+                out.getFileName().toString().replaceFirst("\\.png$", "") + "-manifold.png") : ""));
         return 0;
     }
 }

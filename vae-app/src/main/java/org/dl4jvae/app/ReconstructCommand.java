@@ -14,6 +14,9 @@ import picocli.CommandLine.Option;
         description = "Write the first N test images above their reconstructions (decoded at the latent mean).")
 final class ReconstructCommand implements Callable<Integer> {
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @CommandLine.Mixin
     TrainedRun trained;
     @Option(names = "--count", defaultValue = "8", description = "test images to reconstruct")
@@ -23,6 +26,7 @@ final class ReconstructCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Images.requirePng(out);
         TrainedRun.Loaded r = trained.load();
         ImageSet test = r.testSet();
         if (count < 1 || count > test.size()) {
@@ -31,6 +35,7 @@ final class ReconstructCommand implements Callable<Integer> {
         org.nd4j.linalg.dataset.DataSet batch = DataSets.inOrder(test, count).next();
         INDArray x = batch.getFeatures();
         Images.grid(Nd4j.vstack(x, r.vae().reconstruct(x, batch.getLabels())), count, 28, 2, out);
+        spec.commandLine().getOut().println("wrote " + out);
         return 0;
     }
 }

@@ -13,6 +13,9 @@ import picocli.CommandLine.Option;
 @Command(name = "sample", mixinStandardHelpOptions = true, description = "Draw images from the prior into a PNG grid.")
 final class SampleCommand implements Callable<Integer> {
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @CommandLine.Mixin
     TrainedRun trained;
     @Option(names = "--count", defaultValue = "64", description = "images to draw, 1..10000")
@@ -27,6 +30,7 @@ final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Images.requirePng(out);
         if (count < 1 || count > 10_000) {
             throw AppException.usage("--count must be in 1..10000 (a grid of up to 100 x 100 images), got " + count);
         }
@@ -50,6 +54,7 @@ final class SampleCommand implements Callable<Integer> {
         }
         int cols = (int) Math.ceil(Math.sqrt(count));
         Images.grid(images, cols, 28, 2, out);
+        spec.commandLine().getOut().println("wrote " + out);
         return 0;
     }
 }

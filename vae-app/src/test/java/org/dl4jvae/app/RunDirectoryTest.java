@@ -248,6 +248,12 @@ class RunDirectoryTest {
         AppFixture.Result s = run("sample", "--run", r, "--count", "1000000", "--out", tmp.resolve("y.png").toString());
         assertEquals(2, s.exit());
         assertTrue(s.err().contains("--count must be in 1..10000") && s.err().contains("--help"), s.err());
+        AppFixture.Result jpg = run("sample", "--run", r, "--out", tmp.resolve("lp.jpg").toString());
+        assertEquals(2, jpg.exit());
+        assertTrue(jpg.err().contains("name the file .png"), jpg.err());
+        assertFalse(Files.exists(tmp.resolve("lp.jpg")));
+        AppFixture.Result png = run("sample", "--run", r, "--count", "4", "--out", tmp.resolve("four.png").toString());
+        assertEquals("wrote " + tmp.resolve("four.png"), png.out().trim(), "a command says what it wrote");
         AppFixture.Result b = run("bench", "--batch-size", "100000000", "--batches", "3");
         assertEquals(2, b.exit());
         assertTrue(b.err().contains("must stay below"), b.err());

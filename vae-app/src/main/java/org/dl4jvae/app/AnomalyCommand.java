@@ -84,11 +84,35 @@ final class AnomalyCommand implements Callable<Integer> {
             rows.add(images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2L * c * top + top, 2L * (c + 1) * top),
                     org.nd4j.linalg.indexing.NDArrayIndex.all()));
         }
-        Images.grid(Nd4j.vstack(rows.toArray(org.nd4j.linalg.api.ndarray.INDArray[]::new)), 2 * top + 1, 28, 1, out);
+        List<String> names = DataSets.dataset(r.settings().data().dataset()).classNames();
+        List<String> captions = new ArrayList<>();
+        for (int c = 0; c < test.numClasses(); c++) {
+            for (int j = 0; j < 2 * top; j++) {
+                if (j == top) {
+                    captions.add("");
+                }
+                captions.add(String.format(java.util.Locale.ROOT, "%.0f", logp[picked.get(2 * c * top + j)]));
+            }
+        }
+        List<String> rowNames = IntStream.range(0, test.numClasses())
+                .mapToObj(c -> c < names.size() ? names.get(c) : Integer.toString(c)).toList();
+        Images.labeled(Nd4j.vstack(rows.toArray(org.nd4j.linalg.api.ndarray.INDArray[]::new)), 2 * top + 1, 28, 1,
+                "per class: the " + top + " most typical (left) and least typical (right) test images; under each, "
+                        + "log p(x) by reconstruction (nats, higher = more typical)", rowNames, List.of(), captions, out);
+        Path csv = out.resolveSibling(out.getFileName().toString().replaceFirst("(?i)\\.png$", "") + "-scores.csv");
+        StringBuilder table = new StringBuilder("index,label,class,log_probability\n");
+        for (int i = 0; i < test.size(); i++) {
+            int label = test.label(i);
+            table.append(i).append(',').append(label).append(',')
+                    .append(label < names.size() ? names.get(label).replace(",", " ") : Integer.toString(label))
+                    .append(',').append(String.format(java.util.Locale.ROOT, "%.4f", logp[i])).append('\n');
+        }
+        AtomicFiles.writeString(csv, table.toString());
 
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("images", test.size());
         result.put("picture", out.toString());
+        result.put("scores", csv.toString());
         result.put("mean_log_probability", Arrays.stream(logp).average().orElse(Double.NaN));
         Integer excluded = r.settings().data().excludeClass();
         if (excluded != null) {

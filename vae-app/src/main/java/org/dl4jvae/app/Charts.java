@@ -12,6 +12,15 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /** Plots drawn with XChart and saved as PNG, atomically. */
 final class Charts {
 
+    /**
+     * Tableau's ten categorical colours (Tableau 10, as matplotlib's tab10): made to be told apart, class by class
+     * (XChart's default palette has near twins among its first ten).
+     */
+    static final java.awt.Color[] CATEGORICAL = {new java.awt.Color(0x1f77b4), new java.awt.Color(0xff7f0e),
+        new java.awt.Color(0x2ca02c), new java.awt.Color(0xd62728), new java.awt.Color(0x9467bd),
+        new java.awt.Color(0x8c564b), new java.awt.Color(0xe377c2), new java.awt.Color(0x7f7f7f),
+        new java.awt.Color(0xbcbd22), new java.awt.Color(0x17becf)};
+
     private Charts() {
     }
 
@@ -39,6 +48,7 @@ final class Charts {
                 .build();
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setMarkerSize(4);
+        chart.getStyler().setSeriesColors(CATEGORICAL);
         for (int c = 0; c < xs.length; c++) {
             if (xs[c].length > 0) {
                 chart.addSeries(classNames.get(c), xs[c], ys[c]).setMarker(SeriesMarkers.CIRCLE);

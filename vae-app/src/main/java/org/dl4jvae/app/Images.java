@@ -1,6 +1,12 @@
 package org.dl4jvae.app;
 
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.util.List;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -14,10 +20,6 @@ final class Images {
     private Images() {
     }
 
-    /**
-     * Writes {@code images} ({@code [n, side*side]}) as a grid of {@code cols} columns, row by row, each image scaled
-     * up {@code scale} times.
-     */
     /** The picture commands write PNG: a name that asks for another format is refused before any work. */
     static void requirePng(Path out) {
         if (!out.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png")) {
@@ -25,6 +27,10 @@ final class Images {
         }
     }
 
+    /**
+     * Writes {@code images} ({@code [n, side*side]}) as a grid of {@code cols} columns, row by row, each image scaled
+     * up {@code scale} times.
+     */
     static void grid(INDArray images, int cols, int side, int scale, Path out) {
         float[] px = images.castTo(DataType.FLOAT).data().asFloat();
         int n = (int) images.rows();
@@ -52,10 +58,69 @@ final class Images {
                 }
             }
         }
+        write(img, out);
+    }
+
+    private static void write(BufferedImage img, Path out) {
         AtomicFiles.writeAtomically(out, o -> {
             if (!ImageIO.write(img, "png", o)) {
                 throw new java.io.IOException("no PNG writer");
             }
         });
+    }
+
+    /**
+     * A grid with words: a title above, a label left of each row, optionally a label above each column and a caption
+     * under each image. {@code images} is {@code [n, side*side]}, laid out row by row in {@code cols} columns; a row
+     * label, column label or caption may be empty.
+     */
+    static void labeled(INDArray images, int cols, int side, int scale, String title, List<String> rowLabels,
+                        List<String> columnLabels, List<String> captions, Path out) {
+        float[] px = images.castTo(DataType.FLOAT).data().asFloat();
+        int n = (int) images.rows();
+        int rows = (n + cols - 1) / cols;
+        int cell = side * scale;
+        Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
+        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        FontMetrics fm = probe.createGraphics().getFontMetrics(font);
+        int line = fm.getHeight();
+        int left = 6 + rowLabels.stream().mapToInt(fm::stringWidth).max().orElse(0) + 6;
+        int top = line + 8 + (columnLabels.isEmpty() ? 0 : line + 2);
+        int captionHeight = captions.isEmpty() ? 0 : line;
+        int rowHeight = cell + GAP + captionHeight;
+        int w = Math.max(left + cols * (cell + GAP) + GAP, fm.stringWidth(title) + 12);
+        int h = top + rows * rowHeight + GAP;
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, w, h);
+        g.setFont(font);
+        g.setColor(Color.BLACK);
+        g.drawString(title, 6, 4 + fm.getAscent());
+        for (int c = 0; c < columnLabels.size() && c < cols; c++) {
+            String t = columnLabels.get(c);
+            g.drawString(t, left + c * (cell + GAP) + (cell - fm.stringWidth(t)) / 2, line + 8 + fm.getAscent());
+        }
+        for (int r = 0; r < rows; r++) {
+            String label = r < rowLabels.size() ? rowLabels.get(r) : "";
+            g.drawString(label, 6, top + r * rowHeight + (cell + fm.getAscent()) / 2);
+        }
+        for (int i = 0; i < n; i++) {
+            int x0 = left + (i % cols) * (cell + GAP);
+            int y0 = top + (i / cols) * rowHeight;
+            for (int p = 0; p < side * side; p++) {
+                int v = Math.round(255 * Math.max(0f, Math.min(1f, px[i * side * side + p])));
+                g.setColor(new Color(v, v, v));
+                g.fillRect(x0 + (p % side) * scale, y0 + (p / side) * scale, scale, scale);
+            }
+            if (i < captions.size() && !captions.get(i).isEmpty()) {
+                String t = captions.get(i);
+                g.setColor(Color.DARK_GRAY);
+                g.drawString(t, x0 + (cell - fm.stringWidth(t)) / 2, y0 + cell + fm.getAscent());
+            }
+        }
+        g.dispose();
+        write(img, out);
     }
 }

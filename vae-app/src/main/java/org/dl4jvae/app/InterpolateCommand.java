@@ -46,7 +46,18 @@ final class InterpolateCommand implements Callable<Integer> {
         // z(t) = (1 - t) * mu_I + t * mu_J; a conditional model's label moves along the same line
         INDArray z = line(t, mu);
         INDArray labels = r.vae().classes() > 0 ? line(t, pair.getLabels().castTo(mu.dataType())) : null;
-        Images.grid(r.vae().decode(z, labels), steps, 28, 2, out);
+        // the two test images themselves at the ends, the decoded path between them
+        INDArray row = Nd4j.vstack(pair.getFeatures().getRow(0, true), r.vae().decode(z, labels),
+                pair.getFeatures().getRow(1, true));
+        java.util.List<String> captions = new java.util.ArrayList<>();
+        captions.add("test " + from);
+        for (int i = 0; i < steps; i++) {
+            captions.add(String.format(java.util.Locale.ROOT, "t=%.2f", i / (double) (steps - 1)));
+        }
+        captions.add("test " + to);
+        Images.labeled(row, steps + 2, 28, 2, "from test image " + from + " to " + to + ": the images and the "
+                + "decoded line between their latent means (" + r.vae().config().model() + ")", java.util.List.of(),
+                java.util.List.of(), captions, out);
         spec.commandLine().getOut().println("wrote " + out);
         return 0;
     }

@@ -56,7 +56,8 @@ final class LatentPlotCommand implements Callable<Integer> {
         for (int c = 0; c < classes; c++) {
             xs[c] = byClass.get(c).stream().mapToDouble(p -> p[0]).toArray();
             ys[c] = byClass.get(c).stream().mapToDouble(p -> p[1]).toArray();
-            names.add(Integer.toString(c));
+            List<String> known = DataSets.dataset(r.settings().data().dataset()).classNames();
+            names.add(c < known.size() ? known.get(c) : Integer.toString(c));
         }
         String axis = latent == 2 ? "z" : "PC";
         Charts.scatter(xs, ys, names, "test-set latent means (" + r.settings().data().dataset() + ", latent " + latent + ")",
@@ -75,7 +76,15 @@ final class LatentPlotCommand implements Callable<Integer> {
             INDArray labels = r.vae().classes() > 0
                     ? Nd4j.zeros(DataType.FLOAT, (long) n * n, r.vae().classes()).putiColumnVector(
                             Nd4j.ones(DataType.FLOAT, (long) n * n, 1)) : null;
-            Images.grid(r.vae().decode(z, labels), n, 28, 1, out.resolveSibling(name + "-manifold.png"));
+            List<String> columns = new ArrayList<>();
+            List<String> rowsOfZ = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                columns.add(i % 4 == 0 || i == n - 1 ? String.format(java.util.Locale.ROOT, "%.1f", -2.5 + 5.0 * i / (n - 1)) : "");
+                rowsOfZ.add(String.format(java.util.Locale.ROOT, "z2=%.2f", 2.5 - 5.0 * i / (n - 1)));
+            }
+            Images.labeled(r.vae().decode(z, labels), n, 28, 1, "decoder means over the latent plane: z1 across "
+                    + "(values above), z2 down" + (labels != null ? " (class " + names.get(0) + ")" : ""), rowsOfZ,
+                    columns, List.of(), out.resolveSibling(name + "-manifold.png"));
         }
         spec.commandLine().getOut().println("wrote " + out + (latent == 2 ? " and " + out.resolveSibling(
                 out.getFileName().toString().replaceFirst("\\.png$", "") + "-manifold.png") : ""));

@@ -76,6 +76,14 @@ public enum Dataset {
         return systemDirs;
     }
 
+    /** The names of the classes, by label: the digits for MNIST, the garments of Fashion-MNIST (its README's names). */
+    public List<String> classNames() {
+        return this == FASHION_MNIST
+                ? List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                        "Ankle boot")
+                : List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+    }
+
     /** Looks a dataset up by its {@link #id()}; case-insensitive, '_' accepted for '-'. */
     public static Dataset fromId(String name) {
         String n = name.toLowerCase(Locale.ROOT).replace('_', '-');

@@ -10,8 +10,13 @@ import java.util.Map;
  */
 final class GpuSupport {
 
-    static final int OLDEST = 37;
-    static final int NEWEST_MAJOR = 8;
+    /**
+     * The architectures ({@code sm_XY} as XY) whose machine code {@code libnd4jcuda.so} carries; {@code CudaKernelsTest}
+     * reads them from the jar the CUDA build depends on, so this list follows the dependency.
+     */
+    static final java.util.List<Integer> ARCHITECTURES = java.util.List.of(37, 50, 52, 60, 61, 70, 75, 80, 86);
+    static final int OLDEST = ARCHITECTURES.get(0);
+    static final int NEWEST_MAJOR = ARCHITECTURES.get(ARCHITECTURES.size() - 1) / 10;
 
     private GpuSupport() {
     }

@@ -50,6 +50,16 @@ public record LrSchedule(@JsonProperty("type") String type, @JsonProperty("step_
         }
     }
 
+    /** Reads the JSON form; what the file does not name takes the command line's default. */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    static LrSchedule read(@JsonProperty("type") String type, @JsonProperty("step_epochs") Integer stepEpochs,
+                           @JsonProperty("gamma") Double gamma, @JsonProperty("min_lr") Double minLr,
+                           @JsonProperty("warmup_steps") Integer warmupSteps, @JsonProperty("patience") Integer patience) {
+        return new LrSchedule(type == null ? "constant" : type, stepEpochs == null ? 10 : stepEpochs,
+                gamma == null ? 0.5 : gamma, minLr == null ? 0 : minLr, warmupSteps == null ? 0 : warmupSteps,
+                patience == null ? 3 : patience);
+    }
+
     /** A constant learning rate. */
     public static LrSchedule constant() {
         return new LrSchedule("constant", 1, 1.0, 0, 0, 0);

@@ -163,7 +163,7 @@ public final class Trainer {
                 .releasePrevious(true).build();
         int steps = batches.batchesPerEpoch();
         ISchedule schedule = config.lrSchedule().toSchedule(model.config().learningRate(), steps * config.epochs());
-        boolean scheduled = !config.lrSchedule().equals(LrSchedule.constant());
+        boolean scheduled = !config.lrSchedule().type().equals("constant") || config.lrSchedule().warmupSteps() > 0;
         model.setClipNorm(config.clipNorm());
         for (int e = completed; e < config.epochs() && stopped == null; e++) {
             int epoch = e + 1;

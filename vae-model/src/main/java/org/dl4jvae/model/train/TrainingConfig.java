@@ -56,6 +56,23 @@ public record TrainingConfig(@JsonProperty("epochs") int epochs, @JsonProperty("
         }
     }
 
+    /**
+     * Reads the JSON form; a setting the file does not name (a run written before it existed) takes its default, so that
+     * every earlier run directory still loads.
+     */
+    @com.fasterxml.jackson.annotation.JsonCreator
+    static TrainingConfig read(@JsonProperty("epochs") Integer epochs, @JsonProperty("batch_size") Integer batchSize,
+                               @JsonProperty("seed") Long seed, @JsonProperty("val_split") Double valSplit,
+                               @JsonProperty("patience") Integer patience, @JsonProperty("min_delta") Double minDelta,
+                               @JsonProperty("lr_schedule") LrSchedule lrSchedule,
+                               @JsonProperty("kl_warmup") Integer klWarmup, @JsonProperty("clip_norm") Double clipNorm) {
+        TrainingConfig d = defaults();
+        return new TrainingConfig(epochs == null ? d.epochs() : epochs, batchSize == null ? d.batchSize() : batchSize,
+                seed == null ? d.seed() : seed, valSplit == null ? 0 : valSplit, patience,
+                minDelta == null ? 0 : minDelta, lrSchedule, klWarmup == null ? 0 : klWarmup,
+                clipNorm == null ? 0 : clipNorm);
+    }
+
     /** The reference controls: none. */
     public TrainingConfig(int epochs, int batchSize, long seed) {
         this(epochs, batchSize, seed, 0, null, 0, null, 0, 0);

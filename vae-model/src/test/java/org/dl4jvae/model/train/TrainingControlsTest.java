@@ -52,6 +52,19 @@ class TrainingControlsTest {
     }
 
     @Test
+    void settingsAFileDoesNotNameTakeTheirDefaults() throws Exception {
+        TrainingConfig old = org.dl4jvae.model.ModelFamily.json().readValue(
+                "{\"epochs\":3,\"batch_size\":64,\"seed\":2}", TrainingConfig.class);
+        assertEquals(new TrainingConfig(3, 64, 2), old);
+        assertEquals("constant", old.lrSchedule().type());
+        TrainingConfig partial = org.dl4jvae.model.ModelFamily.json().readValue(
+                "{\"epochs\":3,\"batch_size\":64,\"seed\":2,\"lr_schedule\":{\"type\":\"step\"}}", TrainingConfig.class);
+        assertEquals(10, partial.lrSchedule().stepEpochs());
+        assertEquals(old, org.dl4jvae.model.ModelFamily.json().readValue(
+                org.dl4jvae.model.ModelFamily.json().writeValueAsString(old), TrainingConfig.class), "round trip");
+    }
+
+    @Test
     void schedulesFollowTheirFormulas() {
         double base = 1e-3;
         ISchedule step = new LrSchedule("step", 2, 0.5, 0, 0, 0).toSchedule(base, 100);

@@ -28,6 +28,18 @@ final class LatentPlotCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "the PNG to write (and FILE-manifold.png for a 2-d latent space)")
     Path out;
 
+    /**
+     * The points (rows) projected on their first {@code k} principal components: ND4J's {@code PCA.pca_factor} on the
+     * centred points, which are then projected here. Not {@code PCA.pca}: LAPACK's SVD overwrites the matrix it is
+     * given, and {@code pca} projects that overwritten matrix (ND4J 1.0.0-M2.1).
+     */
+    static double[][] principalComponents(double[][] points, int k) {
+        INDArray data = Nd4j.create(points);
+        INDArray centred = data.subRowVector(data.mean(0));
+        INDArray factor = PCA.pca_factor(centred.dup('f'), k, false);
+        return centred.mmul(factor).toDoubleMatrix();
+    }
+
     @Override
     public Integer call() {
         Images.requirePng(out);
@@ -41,7 +53,7 @@ final class LatentPlotCommand implements Callable<Integer> {
         }
         double[][] mu = Nd4j.vstack(parts.toArray(INDArray[]::new)).castTo(DataType.DOUBLE).toDoubleMatrix();
         int latent = mu[0].length;
-        double[][] xy = latent == 2 ? mu : PCA.pca(Nd4j.create(mu), 2, false).toDoubleMatrix();
+        double[][] xy = latent == 2 ? mu : principalComponents(mu, 2);
         int classes = test.numClasses();
         List<List<double[]>> byClass = new ArrayList<>();
         for (int c = 0; c < classes; c++) {

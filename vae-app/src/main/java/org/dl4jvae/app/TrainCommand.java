@@ -101,9 +101,11 @@ final class TrainCommand implements Callable<Integer> {
     ModelOptions modelOptions;
 
     private static final String[] FIXED_ON_RESUME = {"--model", "--dataset", "--engine", "--batch-size", "--seed",
-            "--limit", "--exclude-class", "--out", "--val-split", "--patience", "--min-delta", "--lr-schedule",
-            "--lr-step-epochs", "--lr-gamma", "--lr-min", "--lr-warmup-steps", "--lr-patience", "--kl-warmup",
+            "--limit", "--exclude-class", "--out", "--val-split", "--patience", "--min-delta", "--kl-warmup",
             "--clip-norm"};
+    /** The options of a learning-rate schedule: on resume they replace the run's schedule, with --lr-schedule. */
+    private static final String[] SCHEDULE = {"--lr-schedule", "--lr-step-epochs", "--lr-gamma", "--lr-min",
+            "--lr-warmup-steps", "--lr-patience"};
 
     /** The registered variants, for the help text. */
     static final class ModelNames implements Iterable<String> {
@@ -134,10 +136,23 @@ final class TrainCommand implements Callable<Integer> {
             if (lrText != null) {
                 newLearningRate = ModelOptions.usage(() -> VaeConfig.defaults().<VaeConfig>with("lr", lrText), null)
                         .learningRate();
+                pendingChanges.put("lr", Double.toString(newLearningRate));
+            }
+            boolean newSchedule = java.util.Arrays.stream(SCHEDULE)
+                    .anyMatch(o -> spec.commandLine().getParseResult().hasMatchedOption(o));
+            if (newSchedule && !spec.commandLine().getParseResult().hasMatchedOption("--lr-schedule")) {
+                throw AppException.usage("a new learning-rate schedule on --resume is given whole: name it with "
+                        + "--lr-schedule (with its parameters)");
             }
             run = RunDirectory.open(resume);
             run.lock();
             settings = run.readSettings();
+            if (newSchedule) {
+                LrSchedule schedule = ModelOptions.usage(() -> new LrSchedule(lrSchedule, lrStepEpochs, lrGamma, lrMin,
+                        lrWarmupSteps, lrPatience), null);
+                settings = settings.withSchedule(schedule);
+                pendingChanges.put("lr_schedule", ModelOptions.usage(() -> json(schedule), null));
+            }
             if (epochs != null) {
                 settings = settings.withEpochs(epochs);
             }
@@ -176,7 +191,7 @@ final class TrainCommand implements Callable<Integer> {
             settings = settings.withDataDir(data.dir());
         }
         try {
-            return train(settings, run, data, train, stdout, bar, resuming, newLearningRate);
+            return train(settings, run, data, train, stdout, bar, resuming, newLearningRate, pendingChanges);
         } finally {
             RunDirectory.unlock();
         }
@@ -184,6 +199,16 @@ final class TrainCommand implements Callable<Integer> {
 
     /** {@code --lr} given with {@code --resume}: the learning rate from now on. */
     private Double newLearningRate;
+    /** Settings a resume changes, by name, to be recorded in config.json with the epoch they take effect from. */
+    private final Map<String, String> pendingChanges = new LinkedHashMap<>();
+
+    private static String json(Object value) {
+        try {
+            return ModelFamily.json().writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     static RunDirectory newRun(Path out) {
         Path dir = out != null ? out
@@ -213,7 +238,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private static int train(TrainSettings s, RunDirectory run, DataSets data, ImageSet train, PrintWriter out,
-                             boolean bar, boolean resuming, Double newLearningRate) {
+                             boolean bar, boolean resuming, Double newLearningRate, Map<String, String> changes) {
         Backend backend = Backend.current();
         Trainer trainer;
         try {
@@ -256,9 +281,11 @@ final class TrainCommand implements Callable<Integer> {
         environment.put("device", backend.device());
         environment.put("train_images", train.size());
         environment.put("test_images", data.test().size());
-        TrainSettings now = newLearningRate == null ? new TrainSettings(s.engine(), vae.config(), s.training(), s.data(),
-                s.changes()) : s.changed(vae.config(), new TrainSettings.Change(trainer.completedEpochs() + 1, "lr",
-                Double.toString(newLearningRate)));
+        TrainSettings now = new TrainSettings(s.engine(), vae.config(), s.training(), s.data(), s.changes());
+        for (Map.Entry<String, String> c : changes.entrySet()) {
+            now = now.changed(vae.config(), new TrainSettings.Change(trainer.completedEpochs() + 1, c.getKey(),
+                    c.getValue()));
+        }
         run.writeSettings(now, environment);
 
         out.printf("engine %s | backend %s | device %s%n", vae.kind(), backend.name(), backend.device());

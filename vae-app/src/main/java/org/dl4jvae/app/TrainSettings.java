@@ -74,6 +74,10 @@ record TrainSettings(@JsonProperty("engine") String engine,
         }
     }
 
+    TrainSettings withSchedule(org.dl4jvae.model.train.LrSchedule schedule) {
+        return new TrainSettings(engine, model, training.withLrSchedule(schedule), data, changes);
+    }
+
     TrainSettings withEpochs(int epochs) {
         return new TrainSettings(engine, model, training.withEpochs(epochs), data, changes);
     }

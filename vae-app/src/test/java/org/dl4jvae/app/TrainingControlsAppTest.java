@@ -54,6 +54,20 @@ class TrainingControlsAppTest {
         assertEquals(0, more.exit(), more.err());
         List<?> changes = (List<?>) AppFixture.parse(Files.readString(out.resolve("config.json"))).get("changes");
         assertEquals(Map.of("from_epoch", 5L, "setting", "lr", "value", "2.0E-4"), changes.get(0));
+        AppFixture.Result newSchedule = run("train", "--resume", out.toString(), "--epochs", "6", "--lr-schedule",
+                "step", "--lr-step-epochs", "1", "--lr-gamma", "0.5", "--progress", "plain");
+        assertEquals(0, newSchedule.exit(), newSchedule.err());
+        Map<String, Object> after = AppFixture.parse(Files.readString(out.resolve("config.json")));
+        assertEquals("step", ((Map<?, ?>) ((Map<?, ?>) after.get("training")).get("lr_schedule")).get("type"));
+        Map<?, ?> second = (Map<?, ?>) ((List<?>) after.get("changes")).get(1);
+        assertEquals(6L, second.get("from_epoch"));
+        assertEquals("lr_schedule", second.get("setting"));
+        List<String> rows = Files.readAllLines(out.resolve("metrics.csv"));
+        double lr6 = Double.parseDouble(rows.get(6).split(",", -1)[8]);
+        assertEquals(2e-4 * Math.pow(0.5, 5), lr6, 1e-12, "the step schedule from the new base, at epoch index 5");
+        AppFixture.Result partial = run("train", "--resume", out.toString(), "--epochs", "7", "--lr-gamma", "0.1");
+        assertEquals(2, partial.exit());
+        assertTrue(partial.err().contains("name it with --lr-schedule"), partial.err());
         AppFixture.Result refused = run("train", "--resume", out.toString(), "--epochs", "6", "--kl-warmup", "3");
         assertEquals(2, refused.exit());
         assertTrue(refused.err().contains("--kl-warmup cannot change on --resume"), refused.err());

@@ -83,6 +83,11 @@ public record TrainingConfig(@JsonProperty("epochs") int epochs, @JsonProperty("
         return new TrainingConfig(10, 128, 1);
     }
 
+    /** The same training with another learning-rate schedule (from a resumed run's next step on). */
+    public TrainingConfig withLrSchedule(LrSchedule schedule) {
+        return new TrainingConfig(epochs, batchSize, seed, valSplit, patience, minDelta, schedule, klWarmup, clipNorm);
+    }
+
     public TrainingConfig withEpochs(int epochs) {
         return new TrainingConfig(epochs, batchSize, seed, valSplit, patience, minDelta, lrSchedule, klWarmup, clipNorm);
     }

@@ -157,6 +157,26 @@ class RunDirectoryTest {
     }
 
     @Test
+    void resumingOnImagesOfAnotherShapeIsRefusedAndChangesNothing() throws Exception {
+        Path dir = tmp.resolve("other-shape");
+        assertEquals(0, run(trainArgs(dir, "--epochs", "1")).exit());
+        Path other = tmp.resolve("data64");
+        byte[] pixels = new byte[300 * 64 * 64];
+        new java.util.SplittableRandom(2).nextBytes(pixels);
+        org.dl4jvae.data.ImageSet big = new org.dl4jvae.data.ImageSet(64, 64, 10, pixels, new byte[300]);
+        for (org.dl4jvae.data.source.Dataset.Split split : org.dl4jvae.data.source.Dataset.Split.values()) {
+            big.write(other.resolve(split.imagesFile()), other.resolve(split.labelsFile()), true);
+        }
+        String config = Files.readString(dir.resolve("config.json"));
+        Map<String, byte[]> before = files(dir);
+        AppFixture.Result r = run("train", "--resume", dir.toString(), "--epochs", "2", "--data-dir", other.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("reads 784 values per image") && r.err().contains("4096"), r.err());
+        assertEquals(config, Files.readString(dir.resolve("config.json")), "config.json as it was");
+        assertEquals(before.keySet(), files(dir).keySet());
+    }
+
+    @Test
     void theLearningRateMayChangeOnResume() throws Exception {
         Path dir = tmp.resolve("new-lr");
         assertEquals(0, run(trainArgs(dir, "--epochs", "1")).exit());

@@ -117,6 +117,14 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        try {
+            return trainRun();
+        } finally {
+            RunDirectory.unlock(); // however the command ends, in-process callers (tests, embedding) get the run back
+        }
+    }
+
+    private Integer trainRun() {
         threads.apply();
         PrintWriter stdout = spec.commandLine().getOut();
         RunDirectory run;
@@ -190,11 +198,7 @@ final class TrainCommand implements Callable<Integer> {
             run.lock();
             settings = settings.withDataDir(data.dir());
         }
-        try {
-            return train(settings, run, data, train, stdout, bar, resuming, newLearningRate, pendingChanges);
-        } finally {
-            RunDirectory.unlock();
-        }
+        return train(settings, run, data, train, stdout, bar, resuming, newLearningRate, pendingChanges);
     }
 
     /** {@code --lr} given with {@code --resume}: the learning rate from now on. */

@@ -154,6 +154,9 @@ class RunDirectoryTest {
         r = run("train", "--resume", dir.toString(), "--epochs", "2");
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("config.json is not a valid run configuration"), r.err());
+        Files.writeString(config, edited.replace("\"hidden\" : 64", "\"hidden\" : 32"));
+        r = run("train", "--resume", dir.toString(), "--epochs", "2", "--progress", "plain");
+        assertEquals(0, r.exit(), "a failed command leaves the run unlocked: " + r.err());
     }
 
     @Test

@@ -96,7 +96,7 @@ final class AnomalyCommand implements Callable<Integer> {
         }
         List<String> rowNames = IntStream.range(0, test.numClasses())
                 .mapToObj(c -> c < names.size() ? names.get(c) : Integer.toString(c)).toList();
-        Images.labeled(Nd4j.vstack(rows.toArray(org.nd4j.linalg.api.ndarray.INDArray[]::new)), 2 * top + 1, 28, 1,
+        Images.labeled(Nd4j.vstack(rows.toArray(org.nd4j.linalg.api.ndarray.INDArray[]::new)), 2 * top + 1, r.shape(), 1,
                 "per class: the " + top + " most typical (left) and least typical (right) test images; under each, "
                         + "log p(x) by reconstruction (nats, higher = more typical)", rowNames, List.of(), captions, out);
         Path csv = out.resolveSibling(out.getFileName().toString().replaceFirst("(?i)\\.png$", "") + "-scores.csv");

@@ -12,8 +12,15 @@ import javax.imageio.ImageIO;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Writes image grids (rows of 28x28 digits, values in [0,1]) as PNG files, atomically. */
+/** Writes image grids (images of any height and width, values in [0,1]) as PNG files, atomically. */
 final class Images {
+
+    /** An image's height and width in pixels. */
+    record Shape(int rows, int cols) {
+        int size() {
+            return rows * cols;
+        }
+    }
 
     private static final int GAP = 2;
 
@@ -28,16 +35,17 @@ final class Images {
     }
 
     /**
-     * Writes {@code images} ({@code [n, side*side]}) as a grid of {@code cols} columns, row by row, each image scaled
-     * up {@code scale} times.
+     * Writes {@code images} ({@code [n, rows*cols]} of the given shape) as a grid of {@code cols} columns, row by row,
+     * each image scaled up {@code scale} times.
      */
-    static void grid(INDArray images, int cols, int side, int scale, Path out) {
+    static void grid(INDArray images, int cols, Shape shape, int scale, Path out) {
         float[] px = images.castTo(DataType.FLOAT).data().asFloat();
         int n = (int) images.rows();
         int rows = (n + cols - 1) / cols;
-        int cell = side * scale;
-        int w = cols * cell + (cols + 1) * GAP;
-        int h = rows * cell + (rows + 1) * GAP;
+        int cellW = shape.cols() * scale;
+        int cellH = shape.rows() * scale;
+        int w = cols * cellW + (cols + 1) * GAP;
+        int h = rows * cellH + (rows + 1) * GAP;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
         var raster = img.getRaster();
         for (int y = 0; y < h; y++) {
@@ -45,15 +53,16 @@ final class Images {
                 raster.setSample(x, y, 0, 64); // dark grey frame between cells
             }
         }
+        int size = shape.size();
         for (int i = 0; i < n; i++) {
-            int x0 = GAP + (i % cols) * (cell + GAP);
-            int y0 = GAP + (i / cols) * (cell + GAP);
-            for (int p = 0; p < side * side; p++) {
-                float v = px[i * side * side + p];
+            int x0 = GAP + (i % cols) * (cellW + GAP);
+            int y0 = GAP + (i / cols) * (cellH + GAP);
+            for (int p = 0; p < size; p++) {
+                float v = px[i * size + p];
                 int g = Math.round(255 * Math.max(0f, Math.min(1f, v)));
                 for (int dy = 0; dy < scale; dy++) {
                     for (int dx = 0; dx < scale; dx++) {
-                        raster.setSample(x0 + (p % side) * scale + dx, y0 + (p / side) * scale + dy, 0, g);
+                        raster.setSample(x0 + (p % shape.cols()) * scale + dx, y0 + (p / shape.cols()) * scale + dy, 0, g);
                     }
                 }
             }
@@ -71,15 +80,16 @@ final class Images {
 
     /**
      * A grid with words: a title above, a label left of each row, optionally a label above each column and a caption
-     * under each image. {@code images} is {@code [n, side*side]}, laid out row by row in {@code cols} columns; a row
+     * under each image. {@code images} is {@code [n, rows*cols]}, laid out row by row in {@code cols} columns; a row
      * label, column label or caption may be empty.
      */
-    static void labeled(INDArray images, int cols, int side, int scale, String title, List<String> rowLabels,
+    static void labeled(INDArray images, int cols, Shape shape, int scale, String title, List<String> rowLabels,
                         List<String> columnLabels, List<String> captions, Path out) {
         float[] px = images.castTo(DataType.FLOAT).data().asFloat();
         int n = (int) images.rows();
         int rows = (n + cols - 1) / cols;
-        int cell = side * scale;
+        int cell = shape.cols() * scale;
+        int cellH = shape.rows() * scale;
         Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
         BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
         FontMetrics fm = probe.createGraphics().getFontMetrics(font);
@@ -87,7 +97,7 @@ final class Images {
         int left = 6 + rowLabels.stream().mapToInt(fm::stringWidth).max().orElse(0) + 6;
         int top = line + 8 + (columnLabels.isEmpty() ? 0 : line + 2);
         int captionHeight = captions.isEmpty() ? 0 : line;
-        int rowHeight = cell + GAP + captionHeight;
+        int rowHeight = cellH + GAP + captionHeight;
         int w = Math.max(left + cols * (cell + GAP) + GAP, fm.stringWidth(title) + 12);
         int h = top + rows * rowHeight + GAP;
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY); // grey only: a third of RGB's size
@@ -104,20 +114,21 @@ final class Images {
         }
         for (int r = 0; r < rows; r++) {
             String label = r < rowLabels.size() ? rowLabels.get(r) : "";
-            g.drawString(label, 6, top + r * rowHeight + (cell + fm.getAscent()) / 2);
+            g.drawString(label, 6, top + r * rowHeight + (cellH + fm.getAscent()) / 2);
         }
         for (int i = 0; i < n; i++) {
             int x0 = left + (i % cols) * (cell + GAP);
             int y0 = top + (i / cols) * rowHeight;
-            for (int p = 0; p < side * side; p++) {
-                int v = Math.round(255 * Math.max(0f, Math.min(1f, px[i * side * side + p])));
+            int size = shape.size();
+            for (int p = 0; p < size; p++) {
+                int v = Math.round(255 * Math.max(0f, Math.min(1f, px[i * size + p])));
                 g.setColor(new Color(v, v, v));
-                g.fillRect(x0 + (p % side) * scale, y0 + (p / side) * scale, scale, scale);
+                g.fillRect(x0 + (p % shape.cols()) * scale, y0 + (p / shape.cols()) * scale, scale, scale);
             }
             if (i < captions.size() && !captions.get(i).isEmpty()) {
                 String t = captions.get(i);
                 g.setColor(Color.DARK_GRAY);
-                g.drawString(t, x0 + (cell - fm.stringWidth(t)) / 2, y0 + cell + fm.getAscent());
+                g.drawString(t, x0 + (cell - fm.stringWidth(t)) / 2, y0 + cellH + fm.getAscent());
             }
         }
         g.dispose();

@@ -94,7 +94,7 @@ final class LatentPlotCommand implements Callable<Integer> {
                 columns.add(i % 4 == 0 || i == n - 1 ? String.format(java.util.Locale.ROOT, "%.1f", -2.5 + 5.0 * i / (n - 1)) : "");
                 rowsOfZ.add(String.format(java.util.Locale.ROOT, "z2=%.2f", 2.5 - 5.0 * i / (n - 1)));
             }
-            Images.labeled(r.vae().decode(z, labels), n, 28, 1, "decoder means over the latent plane: z1 across "
+            Images.labeled(r.vae().decode(z, labels), n, r.shape(), 1, "decoder means over the latent plane: z1 across "
                     + "(values above), z2 down" + (labels != null ? " (class " + names.get(0) + ")" : ""), rowsOfZ,
                     columns, List.of(), out.resolveSibling(name + "-manifold.png"));
         }

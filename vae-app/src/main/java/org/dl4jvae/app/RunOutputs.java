@@ -26,11 +26,13 @@ final class RunOutputs implements Trainer.Listener {
     private final String title;
     private final Progress progress;
     private final List<EpochResult> rows;
+    private final Images.Shape shape;
 
     /** @param history the epochs the run already has */
     RunOutputs(RunDirectory run, List<EpochResult> history, ImageSet test, long seed, String title, Progress progress) {
         this.run = run;
         this.shown = DataSets.inOrder(test, 8).next();
+        this.shape = new Images.Shape(test.rows(), test.cols());
         this.seed = seed;
         this.title = title;
         this.progress = progress;
@@ -58,9 +60,9 @@ final class RunOutputs implements Trainer.Listener {
 
     private void pictures(int epoch, VaeEngine vae) {
         if (vae.probabilistic()) {
-            Images.grid(vae.sample(64, seed), 8, 28, 2, run.samples(epoch));
+            Images.grid(vae.sample(64, seed), 8, shape, 2, run.samples(epoch));
         }
-        Images.grid(Nd4j.vstack(shown.getFeatures(), vae.reconstruct(shown.getFeatures(), shown.getLabels())), 8, 28, 2,
+        Images.grid(Nd4j.vstack(shown.getFeatures(), vae.reconstruct(shown.getFeatures(), shown.getLabels())), 8, shape, 2,
                 run.reconstructions(epoch));
     }
 

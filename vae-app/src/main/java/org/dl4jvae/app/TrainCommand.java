@@ -198,6 +198,9 @@ final class TrainCommand implements Callable<Integer> {
             run.lock();
             settings = settings.withDataDir(data.dir());
         }
+        if (settings.data().imageRows() == null) { // new runs, and runs from before the size was recorded
+            settings = settings.withShape(train.rows(), train.cols());
+        }
         return train(settings, run, data, train, stdout, bar, resuming, newLearningRate, pendingChanges);
     }
 

@@ -46,10 +46,29 @@ record TrainSettings(@JsonProperty("engine") String engine,
 
     /** Where the images come from and which of them train. */
     record Data(@JsonProperty("dataset") String dataset, @JsonProperty("data_dir") String dataDir,
-                @JsonProperty("limit") Integer limit, @JsonProperty("exclude_class") Integer excludeClass) {
+                @JsonProperty("limit") Integer limit, @JsonProperty("exclude_class") Integer excludeClass,
+                @JsonProperty("image_rows") Integer imageRows, @JsonProperty("image_cols") Integer imageCols) {
+
+        Data(String dataset, String dataDir, Integer limit, Integer excludeClass) {
+            this(dataset, dataDir, limit, excludeClass, null, null);
+        }
 
         Path dir() {
             return dataDir == null ? null : Path.of(dataDir);
+        }
+
+        /** The same data with the images' size recorded. */
+        Data withShape(int rows, int cols) {
+            return new Data(dataset, dataDir, limit, excludeClass, rows, cols);
+        }
+
+        /** The images' height and width: as recorded, else (runs from before) the square of {@code inputSize} values. */
+        Images.Shape shape(int inputSize) {
+            if (imageRows != null && imageCols != null) {
+                return new Images.Shape(imageRows, imageCols);
+            }
+            int side = (int) Math.round(Math.sqrt(inputSize));
+            return side * side == inputSize ? new Images.Shape(side, side) : new Images.Shape(1, inputSize);
         }
     }
 
@@ -74,6 +93,10 @@ record TrainSettings(@JsonProperty("engine") String engine,
         }
     }
 
+    TrainSettings withShape(int rows, int cols) {
+        return new TrainSettings(engine, model, training, data.withShape(rows, cols), changes);
+    }
+
     TrainSettings withSchedule(org.dl4jvae.model.train.LrSchedule schedule) {
         return new TrainSettings(engine, model, training.withLrSchedule(schedule), data, changes);
     }
@@ -84,7 +107,8 @@ record TrainSettings(@JsonProperty("engine") String engine,
 
     TrainSettings withDataDir(Path dir) {
         return new TrainSettings(engine, model, training,
-                new Data(data.dataset(), dir == null ? null : dir.toString(), data.limit(), data.excludeClass()), changes);
+                new Data(data.dataset(), dir == null ? null : dir.toString(), data.limit(), data.excludeClass(),
+                        data.imageRows(), data.imageCols()), changes);
     }
 
     /** The settings with the environment facts, as config.json holds them. */

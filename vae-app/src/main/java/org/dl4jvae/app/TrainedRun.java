@@ -31,6 +31,11 @@ final class TrainedRun {
             return testSet(null);
         }
 
+        /** The height and width of the run's images, for pictures. */
+        Images.Shape shape() {
+            return settings.data().shape(vae.config().inputSize());
+        }
+
         /** Stops with a usage error when the model has no prior and no stochastic encoder. */
         void requireProbabilistic(String command, String why) {
             if (!vae.probabilistic()) {

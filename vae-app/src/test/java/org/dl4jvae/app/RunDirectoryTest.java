@@ -180,6 +180,34 @@ class RunDirectoryTest {
     }
 
     @Test
+    void picturesTakeTheImagesOwnHeightAndWidth() throws Exception {
+        Path wide = tmp.resolve("data20x36");
+        byte[] pixels = new byte[300 * 20 * 36];
+        for (int i = 0; i < 300; i++) { // a bright vertical bar at column i % 36
+            for (int r = 0; r < 20; r++) {
+                pixels[i * 720 + r * 36 + i % 36] = (byte) 255;
+            }
+        }
+        org.dl4jvae.data.ImageSet set = new org.dl4jvae.data.ImageSet(20, 36, 10, pixels, new byte[300]);
+        for (org.dl4jvae.data.source.Dataset.Split split : org.dl4jvae.data.source.Dataset.Split.values()) {
+            set.write(wide.resolve(split.imagesFile()), wide.resolve(split.labelsFile()), true);
+        }
+        Path dir = tmp.resolve("wide-run");
+        AppFixture.Result r = run("train", "--data-dir", wide.toString(), "--epochs", "1", "--hidden", "16",
+                "--latent", "2", "--batch-size", "100", "--progress", "plain", "--out", dir.toString());
+        assertEquals(0, r.exit(), r.err());
+        java.awt.image.BufferedImage samples = javax.imageio.ImageIO.read(dir.resolve("samples/epoch-001.png").toFile());
+        assertEquals(8 * 72 + 9 * 2, samples.getWidth(), "8 images 36 pixels wide, twice their size");
+        assertEquals(8 * 40 + 9 * 2, samples.getHeight(), "8 images 20 pixels high");
+        Map<?, ?> data = (Map<?, ?>) AppFixture.parse(Files.readString(dir.resolve("config.json"))).get("data");
+        assertEquals(20L, data.get("image_rows"));
+        assertEquals(36L, data.get("image_cols"));
+        Path png = tmp.resolve("wide-sample.png");
+        assertEquals(0, run("sample", "--run", dir.toString(), "--count", "4", "--out", png.toString()).exit());
+        assertEquals(2 * 72 + 3 * 2, javax.imageio.ImageIO.read(png.toFile()).getWidth());
+    }
+
+    @Test
     void theLearningRateMayChangeOnResume() throws Exception {
         Path dir = tmp.resolve("new-lr");
         assertEquals(0, run(trainArgs(dir, "--epochs", "1")).exit());

@@ -20,7 +20,7 @@ record RunDirectory(Path dir) {
 
     /** The reference's five columns first and in order, then what the training controls add. */
     static final String METRICS_HEADER = "epoch,train_loss,test_loss,train_seconds,images_per_second,val_loss,"
-            + "test_reconstruction,test_kl,lr,kl_weight";
+            + "test_reconstruction,test_kl,lr,beta";
 
     /** An empty cell for a number that does not apply (no validation split) or is not known (older runs). */
     private static String cell(Double v, String format) {
@@ -194,12 +194,20 @@ record RunDirectory(Path dir) {
     }
 
     void writeMetrics(List<EpochResult> rows) {
+        writeMetrics(rows, 1.0);
+    }
+
+    /**
+     * Writes metrics.csv; its {@code beta} column is the KL weight the epoch trained with: the model's own beta
+     * ({@code modelBeta}, 1 for models without one) times the trainer's KL warm-up weight.
+     */
+    void writeMetrics(List<EpochResult> rows, double modelBeta) {
         StringBuilder b = new StringBuilder(METRICS_HEADER).append('\n');
         for (EpochResult r : rows) {
             b.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.3f,%.1f,%s,%s,%s,%s,%s%n", r.epoch(), r.trainLoss(),
                     r.testLoss(), r.trainSeconds(), r.imagesPerSecond(), cell(r.valLoss(), "%.6f"),
                     cell(r.testReconstruction(), "%.6f"), cell(r.testKl(), "%.6f"), cell(r.lr(), "%.6g"),
-                    cell(r.klWeight(), "%.4f")));
+                    cell(r.klWeight() == null ? null : r.klWeight() * modelBeta, "%.4f")));
         }
         AtomicFiles.writeString(metrics(), b.toString());
     }

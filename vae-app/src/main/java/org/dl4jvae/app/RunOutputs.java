@@ -27,9 +27,12 @@ final class RunOutputs implements Trainer.Listener {
     private final Progress progress;
     private final List<EpochResult> rows;
     private final Images.Shape shape;
+    private final double modelBeta;
 
     /** @param history the epochs the run already has */
-    RunOutputs(RunDirectory run, List<EpochResult> history, ImageSet test, long seed, String title, Progress progress) {
+    RunOutputs(RunDirectory run, List<EpochResult> history, ImageSet test, long seed, String title, Progress progress,
+               double modelBeta) {
+        this.modelBeta = modelBeta;
         this.run = run;
         this.shown = DataSets.inOrder(test, 8).next();
         this.shape = new Images.Shape(test.rows(), test.cols());
@@ -53,7 +56,7 @@ final class RunOutputs implements Trainer.Listener {
     public void onEpochEnd(EpochResult r, VaeEngine vae) {
         rows.add(r);
         pictures(r.epoch(), vae);
-        run.writeMetrics(rows);
+        run.writeMetrics(rows, modelBeta);
         Charts.lossCurves(rows, title, run.lossPlot());
         progress.endEpoch(r.trainLoss(), r.testLoss(), r.trainSeconds(), r.imagesPerSecond());
     }
@@ -82,7 +85,7 @@ final class RunOutputs implements Trainer.Listener {
         } catch (IOException e) {
             throw AppException.failure("cannot repair " + run.bestCheckpoint() + ": " + AtomicFiles.describe(e));
         }
-        run.writeMetrics(rows);
+        run.writeMetrics(rows, modelBeta);
         if (rows.isEmpty()) {
             deleteQuietly(run.lossPlot());
         } else {

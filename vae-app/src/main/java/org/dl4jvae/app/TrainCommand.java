@@ -272,7 +272,8 @@ final class TrainCommand implements Callable<Integer> {
             vae.setLearningRate(newLearningRate);
         }
         RunOutputs outputs = new RunOutputs(run, trainer.history(), data.test(), s.training().seed(),
-                vae.config().model() + " (" + s.engine() + ") on " + s.data().dataset(), new Progress(out, bar));
+                vae.config().model() + " (" + s.engine() + ") on " + s.data().dataset(), new Progress(out, bar),
+                ModelFamily.toJson(vae.config()).path("beta").asDouble(1.0));
         if (resuming) { // the directory from its last checkpoint, whatever a kill left
             List<java.nio.file.Path> stale = run.removeTemporaryFiles();
             if (!stale.isEmpty()) {

@@ -40,12 +40,12 @@ class TrainingControlsAppTest {
         assertEquals(0.1, ((Map<?, ?>) config.get("model")).get("free_bits"));
         List<String> metrics = Files.readAllLines(out.resolve("metrics.csv"));
         assertEquals("epoch,train_loss,test_loss,train_seconds,images_per_second,val_loss,test_reconstruction,test_kl,"
-                + "lr,kl_weight", metrics.get(0));
+                + "lr,beta", metrics.get(0));
         String[] first = metrics.get(1).split(",", -1);
         String[] last = metrics.get(4).split(",", -1);
         assertFalse(first[5].isEmpty(), "a validation loss every epoch");
         assertEquals("0.0000", first[9], "the KL weight starts at 0");
-        assertEquals("1.0000", last[9]);
+        assertEquals("2.0000", last[9], "then it is the model's beta");
         assertTrue(Double.parseDouble(last[8]) < Double.parseDouble(first[8]), "the cosine came down");
         assertEquals(Double.parseDouble(first[2]), Double.parseDouble(first[6]) + Double.parseDouble(first[7]), 1e-5);
 

@@ -2,6 +2,7 @@ package org.dl4jvae.app;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -40,6 +41,17 @@ final class BenchCommand implements Callable<Integer> {
     String dataset;
     @Option(names = "--data-dir", description = "directory with the dataset's IDX files (as for train)")
     Path dataDir;
+    @Option(names = "--sweep", description = "time a grid of batch sizes and hidden sizes instead of one point; one "
+            + "JSON line per point")
+    boolean sweep;
+    @Option(names = "--batch-sizes", split = ",", defaultValue = "32,64,128,256,512,1024",
+            description = "the sweep's batch sizes")
+    List<Integer> batchSizes;
+    @Option(names = "--hiddens", split = ",", defaultValue = "400,1024,2048", description = "the sweep's hidden sizes")
+    List<Integer> hiddens;
+    @Option(names = "--images", defaultValue = "25600", description = "the sweep's timed images per point (after a "
+            + "quarter as many untimed)")
+    int sweepImages;
     @CommandLine.Mixin
     ThreadsOption threads;
 
@@ -56,16 +68,39 @@ final class BenchCommand implements Callable<Integer> {
             throw AppException.usage("--batch-size, --batches, --hidden and --latent must be positive, --warmup >= 0");
         }
         ImageSet images = dataset != null ? DataSets.load(dataset, dataDir).train() : null;
+        if (sweep && (sweepImages < 1 || (long) sweepImages * 784 * 2 > Integer.MAX_VALUE)) {
+            throw AppException.usage("--images must be in 1.." + Integer.MAX_VALUE / 784 / 2);
+        }
         if (images != null && images.imageSize() != 784) {
             throw AppException.usage("bench times 784-pixel images; " + dataset + " has " + images.imageSize());
         }
         threads.apply();
-        VaeEngine vae = VaeEngines.create(engine,
-                ModelOptions.usage(() -> ModelFamily.config(model).withSizes(784, hidden, latent), "--model"));
-        if (warmup > 0) {
-            vae.fit(iterator(images, 0, warmup), 1);
+        if (!sweep) {
+            spec.commandLine().getOut().println(Json.write(point(images, batchSize, hidden, batches, warmup)));
+            return 0;
         }
-        MinibatchIterator timed = iterator(images, warmup, batches);
+        if (batchSizes.stream().anyMatch(b -> b < 1 || b > 65_536)
+                || hiddens.stream().anyMatch(h -> h < 1 || h > 65_536)) {
+            throw AppException.usage("--batch-sizes and --hiddens must be positive (sizes up to 65536)");
+        }
+        for (int h : hiddens) {
+            for (int b : batchSizes) {
+                int timed = Math.max(5, sweepImages / b);
+                spec.commandLine().getOut().println(Json.write(point(images, b, h, timed, Math.max(2, timed / 4))));
+                spec.commandLine().getOut().flush();
+            }
+        }
+        return 0;
+    }
+
+    /** Times {@code steps} training steps of batch {@code batch} after {@code untimed} ones; the result as JSON. */
+    private Map<String, Object> point(ImageSet data, int batch, int hiddenSize, int steps, int untimed) {
+        VaeEngine vae = VaeEngines.create(engine,
+                ModelOptions.usage(() -> ModelFamily.config(model).withSizes(784, hiddenSize, latent), "--model"));
+        if (untimed > 0) {
+            vae.fit(iterator(data, batch, 0, untimed), 1);
+        }
+        MinibatchIterator timed = iterator(data, batch, untimed, steps);
         long t0 = System.nanoTime();
         vae.fit(timed, 2);
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -75,12 +110,12 @@ final class BenchCommand implements Callable<Integer> {
         out.put("model", model);
         out.put("backend", backend.name());
         out.put("device", backend.device());
-        out.put("batch_size", batchSize);
-        out.put("images_per_second", Math.round((double) batches * batchSize / seconds));
-        out.put("ms_per_batch", Math.round(seconds * 1e6 / batches) / 1e3);
+        out.put("batch_size", batch);
+        out.put("hidden", hiddenSize);
+        out.put("images_per_second", Math.round((double) steps * batch / seconds));
+        out.put("ms_per_batch", Math.round(seconds * 1e6 / steps) / 1e3);
         out.put("peak_rss_mb", Backend.peakRssMb());
-        spec.commandLine().getOut().println(Json.write(out));
-        return 0;
+        return out;
     }
 
     /**
@@ -88,7 +123,7 @@ final class BenchCommand implements Callable<Integer> {
      * random bytes shaped like MNIST. A step costs nearly the same on either, but not quite: real images have pixels
      * that are blank everywhere, whose weights never get a gradient (see AdamOptimizer on subnormal moments).
      */
-    private MinibatchIterator iterator(ImageSet images, int from, int steps) {
+    private static MinibatchIterator iterator(ImageSet images, int batchSize, int from, int steps) {
         int n = steps * batchSize;
         ImageSet data;
         if (images != null) {

@@ -155,14 +155,26 @@ class CommandsTest {
     }
 
     @Test
+    void benchSweepPrintsOneJsonLinePerPointOfTheGrid() {
+        AppFixture.Result r = run("bench", "--sweep", "--batch-sizes", "16,32", "--hiddens", "8,12", "--images", "64",
+                "--latent", "2");
+        assertEquals(0, r.exit(), r.err());
+        List<Map<String, Object>> points = r.out().lines().map(AppFixture::parse).toList();
+        assertEquals(4, points.size());
+        assertEquals(List.of(16L, 32L, 16L, 32L), points.stream().map(p -> p.get("batch_size")).toList());
+        assertEquals(List.of(8L, 8L, 12L, 12L), points.stream().map(p -> p.get("hidden")).toList());
+        assertTrue(points.stream().allMatch(p -> (Long) p.get("images_per_second") > 0));
+    }
+
+    @Test
     void benchPrintsOneJsonObjectWithTheStepTime() {
         for (String engine : List.of("samediff", "dl4j")) {
             AppFixture.Result r = run("bench", "--engine", engine, "--batches", "3", "--warmup", "1",
                     "--batch-size", "32", "--hidden", "16", "--latent", "2");
             assertEquals(0, r.exit(), r.err());
             Map<String, Object> json = AppFixture.parse(r.out().trim());
-            assertEquals(List.of("engine", "model", "backend", "device", "batch_size", "images_per_second", "ms_per_batch",
-                    "peak_rss_mb"), List.copyOf(json.keySet()));
+            assertEquals(List.of("engine", "model", "backend", "device", "batch_size", "hidden", "images_per_second",
+                    "ms_per_batch", "peak_rss_mb"), List.copyOf(json.keySet()));
             assertEquals(engine, json.get("engine"));
             assertEquals("CPU", json.get("backend"));
             assertEquals(32L, json.get("batch_size"));

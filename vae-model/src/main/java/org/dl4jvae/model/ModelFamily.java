@@ -125,7 +125,8 @@ public final class ModelFamily {
             throw new InvalidSettingException(e.getPropertyName(), "is not a setting of model " + variant.name()
                     + " (its settings: " + String.join(", ", settingNames(variant)) + ")");
         } catch (InvalidFormatException e) {
-            throw new InvalidSettingException(path(e), "cannot be '" + e.getValue() + "' (" + expected(e.getTargetType()) + ")");
+            throw new InvalidSettingException(path(e), "cannot be '" + e.getValue() + "' (it takes "
+                    + expected(e.getTargetType()) + ")");
         } catch (MismatchedInputException e) {
             throw new InvalidSettingException(path(e), "has a value of the wrong kind (" + expected(e.getTargetType()) + ")");
         } catch (JsonMappingException e) {

@@ -96,7 +96,10 @@ public final class Trainer {
             List<EpochResult> history = meta.containsKey(HISTORY)
                     ? ModelFamily.json().readValue(meta.get(HISTORY), new TypeReference<List<EpochResult>>() { })
                     : List.of();
-            Trainer t = new Trainer(loaded.engine(), config, checkpoints, history, best);
+            // the best so far follows from the history where there is one (checkpoints before it chose by test loss)
+            double bestSoFar = history.isEmpty() ? best
+                    : history.stream().mapToDouble(EpochResult::selectionLoss).min().orElse(best);
+            Trainer t = new Trainer(loaded.engine(), config, checkpoints, history, bestSoFar);
             if (!history.isEmpty() && history.get(history.size() - 1).epoch() != epoch) {
                 throw new IOException(last + ": its history ends at epoch " + history.get(history.size() - 1).epoch()
                         + " but the model is of epoch " + epoch);
@@ -111,8 +114,9 @@ public final class Trainer {
 
     /** The same run with the history of earlier epochs, for checkpoints that do not carry it. */
     public Trainer withHistory(List<EpochResult> earlier) {
-        Trainer t = new Trainer(model, config, checkpoints, earlier.stream().filter(r -> r.epoch() <= completed).toList(),
-                best);
+        List<EpochResult> kept = earlier.stream().filter(r -> r.epoch() <= completed).toList();
+        Trainer t = new Trainer(model, config, checkpoints, kept,
+                kept.stream().mapToDouble(EpochResult::selectionLoss).min().orElse(best));
         t.completed = completed;
         return t;
     }
@@ -122,7 +126,7 @@ public final class Trainer {
         return checkpoints.resolve("last.zip");
     }
 
-    /** The checkpoint with the lowest test loss. */
+    /** The checkpoint with the lowest selection loss (validation, or training without a validation split). */
     public static Path best(Path checkpoints) {
         return checkpoints.resolve("best.zip");
     }

@@ -3,7 +3,6 @@ package org.dl4jvae.model.family;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import org.dl4jvae.model.Range;
-import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.samediff.Net;
 import org.nd4j.autodiff.samediff.SDVariable;
 

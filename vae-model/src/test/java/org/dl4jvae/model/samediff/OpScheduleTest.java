@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import org.dl4jvae.model.ModelFamily;
 import org.dl4jvae.model.VaeConfig;
-import org.dl4jvae.model.family.BetaVae;
 import org.dl4jvae.model.VaeEngine;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.Map;
 import org.dl4jvae.model.ModelFamily;
 import org.dl4jvae.model.VaeConfig;
-import org.dl4jvae.model.family.BetaVae;
 import org.dl4jvae.model.VaeMath;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

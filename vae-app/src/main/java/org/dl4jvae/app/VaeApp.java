@@ -71,6 +71,13 @@ public final class VaeApp implements Runnable {
                 err.println("error: " + ex.getMessage());
                 return AppException.USAGE;
             }
+            String message = String.valueOf(ex.getMessage());
+            if (message.contains("bad_alloc") || message.contains("Allocation failed")) { // ND4J's native allocator
+                err.println("error: out of memory: ND4J could not allocate an array (" + message + "); make the model "
+                        + "or the batch smaller (--hidden, --latent, --batch-size), or give ND4J more memory "
+                        + "(-Dorg.bytedeco.javacpp.maxbytes, -Dorg.bytedeco.javacpp.maxphysicalbytes)");
+                return AppException.FAILURE;
+            }
             if (ex instanceof java.nio.file.InvalidPathException p) {
                 err.println("error: the path '" + p.getInput() + "' cannot be used here: " + p.getReason()
                         + " (names outside ASCII need a UTF-8 locale, for example LANG=C.UTF-8)");

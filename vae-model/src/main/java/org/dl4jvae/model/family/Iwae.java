@@ -64,7 +64,7 @@ public class Iwae extends Vae {
     /** The VAE's settings and the number of importance samples. */
     public static class Config extends VaeConfig {
         @JsonProperty("iw_k") @JsonPropertyDescription("importance samples per image in the training bound")
-        @Range(min = 1)
+        @Range(min = 1, max = 256, maxClosed = true) // the training graph holds the decoder once per sample
         private int k = 5;
     }
 }

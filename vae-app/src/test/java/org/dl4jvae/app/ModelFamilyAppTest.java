@@ -97,7 +97,7 @@ class ModelFamilyAppTest {
     @Test
     void settingsThatDoNotFitTheModelAreUsageErrors() {
         assertUsage(train(tmp.resolve("u1"), "--beta", "4"), "--beta does not apply to --model vae (it is a setting of beta-vae)");
-        assertUsage(train(tmp.resolve("u2"), "--model", "iwae", "--iw-k", "0"), "--iw-k must be at least 1");
+        assertUsage(train(tmp.resolve("u2"), "--model", "iwae", "--iw-k", "0"), "--iw-k must be in [1, 256], got 0");
         assertUsage(train(tmp.resolve("u3"), "--model", "dae", "--corruption", "x"), "--corruption cannot be 'x'");
         assertUsage(train(tmp.resolve("u4"), "--model", "gan"), "--model must be one of vae, beta-vae");
         assertUsage(train(tmp.resolve("u5"), "--model", "iwae", "--engine", "dl4j"), "runs on the samediff engine");

@@ -54,9 +54,10 @@ public interface VaeEngine {
         double total = 0;
         long images = 0;
         data.reset();
-        while (data.hasNext()) {
+        for (int step = 0; data.hasNext(); step++) {
             DataSet batch = data.next();
             INDArray x = batch.getFeatures();
+            listener.beforeStep(step);
             double loss = trainStep(x, batch.getLabels());
             total += loss;
             images += x.rows();
@@ -78,13 +79,17 @@ public interface VaeEngine {
         return trainStep(x, null);
     }
 
-    /** Told after every training step: for progress bars and divergence checks. */
+    /** Told around every training step: for progress bars, divergence checks and learning-rate schedules. */
     @FunctionalInterface
     interface StepListener {
         StepListener NONE = (images, loss) -> { };
 
         /** @param images the step's batch size; @param loss the step's summed loss */
         void onStep(int images, double loss);
+
+        /** Before step {@code step} (from 0) of the epoch: where a learning-rate schedule sets the step size. */
+        default void beforeStep(int step) {
+        }
     }
 
     /** The parameters of q(z|x) for a batch {@code [batch, inputSize]} (the code alone for a deterministic encoder). */

@@ -60,9 +60,14 @@ public class Vae implements GraphModel {
 
     /** KLD = -0.5 * sum(1 + logvar - mu^2 - exp(logvar)), summed over the batch. */
     protected SDVariable kld(Net net, Posterior q) {
+        return net.sd().sum(klTerms(net, q)).mul("kld", -0.5);
+    }
+
+    /** 1 + logvar - mu^2 - exp(logvar) per image and latent dimension: -2 times each one's KL. */
+    private static SDVariable klTerms(Net net, Posterior q) {
         SDVariable mu = q.mu();
         SDVariable logvar = q.logvar();
-        return net.sd().sum(logvar.add(1.0).sub(mu.mul(mu)).sub(net.sd().math.exp(logvar))).mul("kld", -0.5);
+        return logvar.add(1.0).sub(mu.mul(mu)).sub(net.sd().math.exp(logvar));
     }
 
     /**
@@ -76,10 +81,8 @@ public class Vae implements GraphModel {
             return kld(net, q).mul(net.klWeight());
         }
         SameDiff sd = net.sd();
-        SDVariable mu = q.mu();
-        SDVariable logvar = q.logvar();
-        SDVariable perDimension = sd.sum(logvar.add(1.0).sub(mu.mul(mu)).sub(sd.math.exp(logvar)), 0).mul(-0.5);
-        SDVariable floor = sd.sizeAt(mu, 0).castTo(net.type()).mul(lambda);
+        SDVariable perDimension = sd.sum(klTerms(net, q), 0).mul(-0.5);
+        SDVariable floor = sd.sizeAt(q.mu(), 0).castTo(net.type()).mul(lambda);
         return sd.sum(sd.math.max(perDimension, floor)).rename("kld").mul(net.klWeight());
     }
 

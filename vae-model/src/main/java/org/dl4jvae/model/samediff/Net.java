@@ -82,7 +82,12 @@ public final class Net {
         return a.mul(sd.math.step(a, 0.0));
     }
 
-    /** A placeholder filled with N(0, 1) noise at every training step. */
+    /**
+     * A placeholder filled with N(0, 1) noise at every training step, from ND4J's seeded generator. Noise is a
+     * placeholder rather than a random op inside the graph: in ND4J 1.0.0-M2.1 SameDiff's custom random ops
+     * (RandomNormal) return the same values at every execution and ignore the seed (deeplearning4j issues 8602 and
+     * 8817), which would freeze eps.
+     */
     public SDVariable normalNoise(String name, int rowsPerExample, long columns) {
         noise.add(new Noise(name, true, rowsPerExample, columns));
         return sd.placeHolder(name, type, -1, columns);

@@ -10,11 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.dl4jvae.model.AdamEngine;
 import org.dl4jvae.model.Encoding;
 import org.dl4jvae.model.LinearInit;
 import org.dl4jvae.model.ModelFamily;
 import org.dl4jvae.model.VaeConfig;
-import org.dl4jvae.model.AdamEngine;
 import org.dl4jvae.model.VaeMath;
 import org.dl4jvae.model.io.ModelFile;
 import org.dl4jvae.model.io.NamedArrays;
@@ -41,11 +41,12 @@ public final class SameDiffVae extends AdamEngine {
     private final SameDiff sd;
     private final List<Net.Noise> noise;
     private final Map<String, INDArray> noiseArrays = new HashMap<>();
-    /** Weight names in creation order, their arrays (fixed: weights are assigned into them) and gradients' names. */
-    private final List<String> params = new ArrayList<>();
-    private final List<INDArray> paramArrays = new ArrayList<>();
-    private final List<String> grads = new ArrayList<>();
+    /** The weights by name in creation order (Adam's slot order); the arrays are fixed, weights are assigned into them. */
     private final Map<String, INDArray> arrays = new LinkedHashMap<>();
+    private final List<String> params;
+    private final List<INDArray> paramArrays;
+    /** The gradients' names, in the order of {@link #params}. */
+    private final List<String> grads = new ArrayList<>();
     private final OpSchedule step;
     private final OpSchedule encoder;
     private final OpSchedule decoder;
@@ -73,10 +74,10 @@ public final class SameDiffVae extends AdamEngine {
         this.noise = built.net().noise();
         this.klWeightArray = sd.hasVariable("kl_weight") ? Nd4j.scalar(DataType.FLOAT, 1f) : null;
         for (SDVariable v : built.weights()) {
-            params.add(v.name());
-            paramArrays.add(v.getArr());
             arrays.put(v.name(), v.getArr());
         }
+        this.params = List.copyOf(arrays.keySet());
+        this.paramArrays = List.copyOf(arrays.values());
         quietly(sd::createGradFunction);
         for (String p : params) {
             grads.add(sd.getVariable(p).getGradient().name());
@@ -122,7 +123,6 @@ public final class SameDiffVae extends AdamEngine {
     public String kind() {
         return KIND;
     }
-
 
     @Override
     public boolean probabilistic() {

@@ -14,11 +14,9 @@ import org.dl4jvae.data.io.AtomicFile;
 import org.dl4jvae.data.io.Halt;
 import org.dl4jvae.model.ElboEstimate;
 import org.dl4jvae.model.ModelFamily;
-import org.dl4jvae.model.VaeMath;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.schedule.ISchedule;
 import org.dl4jvae.model.VaeEngine;
 import org.dl4jvae.model.VaeEngines;
+import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * Trains a model epoch by epoch and keeps its checkpoints: after every epoch the test set is evaluated, the model with
@@ -178,28 +176,26 @@ public final class Trainer {
                 model.setKlWeight(klWeight);
             }
             double plateau = Math.pow(config.lrSchedule().gamma(), plateauDecays());
-            double lr = model.config().learningRate();
+            double[] lr = {model.config().learningRate()}; // the last step's, reported with the epoch
+            int first = e * steps;
             long t0 = System.nanoTime();
-            // the steps of VaeEngine.fit, with the learning rate set before each when it is scheduled
-            VaeMath.seed(config.noiseSeed(e));
-            double total = 0;
-            long images = 0;
-            batches.reset();
-            for (int i = 0; batches.hasNext(); i++) {
-                DataSet batch = batches.next();
-                if (scheduled) {
-                    lr = schedule.valueAt(e * steps + i, e) * plateau;
-                    model.setStepSize(lr);
+            double trainLoss = model.fit(batches, config.noiseSeed(e), new VaeEngine.StepListener() {
+                @Override
+                public void beforeStep(int step) {
+                    if (scheduled) {
+                        lr[0] = schedule.valueAt(first + step, epoch - 1) * plateau;
+                        model.setStepSize(lr[0]);
+                    }
                 }
-                double loss = model.trainStep(batch.getFeatures(), batch.getLabels());
-                if (!Double.isFinite(loss)) {
-                    throw new DivergedException(epoch, "loss is " + loss);
+
+                @Override
+                public void onStep(int images, double loss) {
+                    if (!Double.isFinite(loss)) {
+                        throw new DivergedException(epoch, "loss is " + loss);
+                    }
+                    listener.onStep(images, loss);
                 }
-                total += loss;
-                images += batch.getFeatures().rows();
-                listener.onStep((int) batch.getFeatures().rows(), loss);
-            }
-            double trainLoss = total / images;
+            });
             double seconds = (System.nanoTime() - t0) / 1e9;
             ElboEstimate testLoss = model.negativeElbo(testBatches, config.evaluationSeed());
             Double valLoss = valBatches == null ? null : model.negativeElbo(valBatches, config.evaluationSeed()).loss();
@@ -208,7 +204,7 @@ public final class Trainer {
                         : testLoss.loss()));
             }
             EpochResult result = new EpochResult(epoch, trainLoss, testLoss.loss(), testLoss.reconstruction(),
-                    testLoss.kl(), seconds, batches.imagesPerEpoch() / seconds, valLoss, lr, klWeight);
+                    testLoss.kl(), seconds, batches.imagesPerEpoch() / seconds, valLoss, lr[0], klWeight);
             // what the epoch shows first, the checkpoint last: a kill before the checkpoint's rename leaves the
             // previous epoch's checkpoint, and a resume repeats this epoch exactly
             listener.onEpochEnd(result, model);

@@ -73,11 +73,6 @@ final class ModelOptions {
         return out;
     }
 
-    /** Whether any model option was given. */
-    boolean anyGiven() {
-        return !given().isEmpty();
-    }
-
     /**
      * The named variant's settings from its defaults and the options given; an option the variant does not have, or a
      * bad value, is a usage error naming the option.

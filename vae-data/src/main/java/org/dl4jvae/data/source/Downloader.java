@@ -42,20 +42,25 @@ public final class Downloader {
         List<URI> mirrors = custom == null || custom.isBlank() ? dataset.mirrors()
                 : java.util.Arrays.stream(custom.split(",")).map(String::trim).filter(m -> !m.isEmpty())
                         .map(m -> URI.create(m.endsWith("/") ? m : m + "/")).toList();
-        Downloader d = new Downloader(mirrors, dataset.md5(), Duration.ofSeconds(20), Duration.ofMinutes(5));
-        d.hint = dataset == Dataset.MNIST ? "Without network, Debian's dataset-fashion-mnist package gives "
+        String hint = dataset == Dataset.MNIST ? "Without network, Debian's dataset-fashion-mnist package gives "
                 + "Fashion-MNIST: apt-get install dataset-fashion-mnist, then --dataset fashion-mnist" : null;
-        return d;
+        return new Downloader(mirrors, dataset.md5(), Duration.ofSeconds(20), Duration.ofMinutes(5), hint);
     }
 
     /** What else a user can do when nothing can be downloaded (null: nothing). */
-    private String hint;
+    private final String hint;
 
     /**
      * @param mirrors base URLs; a file's URL is the base followed by the file name
      * @param md5 expected MD5 (lower-case hex) of every file this downloader may fetch
      */
     public Downloader(List<URI> mirrors, Map<String, String> md5, Duration connectTimeout, Duration timeout) {
+        this(mirrors, md5, connectTimeout, timeout, null);
+    }
+
+    private Downloader(List<URI> mirrors, Map<String, String> md5, Duration connectTimeout, Duration timeout,
+                       String hint) {
+        this.hint = hint;
         this.mirrors = List.copyOf(mirrors);
         this.md5 = Map.copyOf(md5);
         this.timeout = timeout;

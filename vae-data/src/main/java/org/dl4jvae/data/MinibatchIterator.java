@@ -1,7 +1,6 @@
 package org.dl4jvae.data;
 
 import java.nio.FloatBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
@@ -14,8 +13,8 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The training iterator: minibatches of features {@code [batch, pixels]} (float, in [0,1]) and one-hot labels
- * {@code [batch, classes]}, reshuffled every epoch.
+ * The training iterator: minibatches of features {@code [batch, values]} (float; 8-bit images in [0,1]) and one-hot
+ * labels {@code [batch, classes]} (none for an unlabelled set), reshuffled every epoch.
  *
  * <p>The order of epoch {@code e} depends only on the seed and {@code e}, so a resumed run sees the same batches as
  * an uninterrupted one ({@link #setEpoch}). {@link #reset()} moves to the next epoch once a batch of the current
@@ -56,11 +55,7 @@ public final class MinibatchIterator implements DataSetIterator {
         this.dropLast = b.dropLast;
         this.binarization = b.binarization;
         this.releasePrevious = b.releasePrevious;
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < data.numClasses(); i++) {
-            names.add(Integer.toString(i));
-        }
-        this.labelNames = List.copyOf(names);
+        this.labelNames = data.classNames();
         setEpoch(0);
     }
 
@@ -126,6 +121,7 @@ public final class MinibatchIterator implements DataSetIterator {
         int d = data.imageSize();
         int classes = data.numClasses();
         byte[] pixels = data.pixels();
+        float[] values = data.values();
         INDArray f;
         INDArray l;
         if (previous != null && previous.getFeatures().rows() == b && !previous.getFeatures().wasClosed()) {
@@ -136,7 +132,7 @@ public final class MinibatchIterator implements DataSetIterator {
             release(previous);
             // written straight into native buffers: building arrays from Java arrays costs ten times more
             f = Nd4j.createUninitialized(DataType.FLOAT, b, d);
-            l = Nd4j.createUninitialized(DataType.FLOAT, b, classes);
+            l = classes == 0 ? null : Nd4j.createUninitialized(DataType.FLOAT, b, classes);
         }
         float[] oneHot = new float[b * classes];
         FloatBuffer features = f.data().asNioFloat();
@@ -145,7 +141,16 @@ public final class MinibatchIterator implements DataSetIterator {
             int img = order[cursor + i];
             int src = img * d;
             int dst = i * d;
-            switch (binarization) {
+            if (values != null) {
+                for (int p = 0; p < d; p++) {
+                    float v = values[src + p];
+                    staging[dst + p] = switch (binarization) {
+                        case NONE -> v;
+                        case STATIC -> v >= 0.5f ? 1f : 0f;
+                        case DYNAMIC -> bernoulli.nextFloat() < v ? 1f : 0f;
+                    };
+                }
+            } else switch (binarization) {
                 case NONE -> {
                     for (int p = 0; p < d; p++) {
                         staging[dst + p] = SCALE[pixels[src + p] & 0xff];
@@ -162,10 +167,14 @@ public final class MinibatchIterator implements DataSetIterator {
                     }
                 }
             }
-            oneHot[i * classes + data.label(img)] = 1f;
+            if (classes > 0) {
+                oneHot[i * classes + data.label(img)] = 1f;
+            }
         }
         features.put(0, staging, 0, b * d);
-        l.data().asNioFloat().put(oneHot);
+        if (l != null) {
+            l.data().asNioFloat().put(oneHot);
+        }
         cursor += b;
         DataSet ds = new DataSet(f, l);
         if (preProcessor != null) {
@@ -228,7 +237,9 @@ public final class MinibatchIterator implements DataSetIterator {
     private static void release(DataSet ds) {
         if (ds != null) {
             ds.getFeatures().close();
-            ds.getLabels().close();
+            if (ds.getLabels() != null) {
+                ds.getLabels().close();
+            }
         }
     }
 

@@ -18,7 +18,8 @@ import java.util.Map;
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
-@JsonPropertyOrder({"model", "input_size", "hidden", "latent", "decoder", "init", "lr", "seed", "free_bits"})
+@JsonPropertyOrder({"model", "arch", "input_size", "channels", "image_rows", "image_cols", "hidden", "latent", "decoder",
+        "init", "lr", "seed", "free_bits"})
 public class VaeConfig implements Cloneable {
 
     /** The likelihood of the decoder. */
@@ -27,6 +28,18 @@ public class VaeConfig implements Cloneable {
         @JsonProperty("bernoulli") BERNOULLI,
         /** Identity outputs, unit-variance Gaussian (summed squared error / 2 plus the constant): continuous data. */
         @JsonProperty("gaussian") GAUSSIAN
+    }
+
+    /** The network of the encoder and the decoder. */
+    public enum Arch {
+        /** fc1 (hidden) and fc3/fc4: the reference, for any input. */
+        @JsonProperty("mlp") MLP,
+        /**
+         * The Keras VAE example's convolutional network, for images whose height and width are multiples of 4: conv
+         * 3x3/2 (32), conv 3x3/2 (64), dense (hidden, 16 in the example); dense, deconv 3x3/2 (64), deconv 3x3/2
+         * (32), deconv 3x3 (channels).
+         */
+        @JsonProperty("conv") CONV
     }
 
     /** How weights start. */
@@ -39,13 +52,32 @@ public class VaeConfig implements Cloneable {
 
     @JsonProperty("model")
     private String model = "vae";
+    @JsonProperty("arch")
+    @JsonPropertyDescription("network: mlp (fully connected) or conv (convolutional, images with height and width "
+            + "multiples of 4)")
+    private Arch arch = Arch.MLP;
     @FromData
     @JsonProperty("input_size")
     @JsonPropertyDescription("values per input (pixels of an image)")
     @Range(min = 0, minOpen = true)
     private int inputSize = 784;
+    @FromData
+    @JsonProperty("channels")
+    @JsonPropertyDescription("channels of an input image")
+    @Range(min = 0, minOpen = true)
+    private int channels = 1;
+    @FromData
+    @JsonProperty("image_rows")
+    @JsonPropertyDescription("height of an input image")
+    @Range(min = 0, minOpen = true)
+    private int imageRows = 28;
+    @FromData
+    @JsonProperty("image_cols")
+    @JsonPropertyDescription("width of an input image")
+    @Range(min = 0, minOpen = true)
+    private int imageCols = 28;
     @JsonProperty("hidden")
-    @JsonPropertyDescription("units of fc1 and fc3")
+    @JsonPropertyDescription("units of fc1 and fc3 (mlp); of the dense layer (conv, 16 in the Keras example)")
     @Range(min = 0, minOpen = true)
     private int hidden = 400;
     @JsonProperty("latent")
@@ -85,8 +117,17 @@ public class VaeConfig implements Cloneable {
         return model;
     }
 
+    public Arch arch() {
+        return arch;
+    }
+
     public int inputSize() {
         return inputSize;
+    }
+
+    /** The input's channels, height and width ({@code 1 x 28 x 28} for MNIST; {@code 1 x 1 x n} for a flat vector). */
+    public int[] imageShape() {
+        return new int[] {channels, imageRows, imageCols};
     }
 
     public int hidden() {
@@ -130,6 +171,22 @@ public class VaeConfig implements Cloneable {
                     check(name.value(), f);
                 }
             }
+        }
+        checkShape();
+    }
+
+    /** The rules that span several settings: a convolutional network reads whole images of a suitable size. */
+    private void checkShape() {
+        if (arch != Arch.CONV) {
+            return;
+        }
+        if ((long) channels * imageRows * imageCols != inputSize) {
+            throw new InvalidSettingException("input_size", "must be channels x image_rows x image_cols = "
+                    + (long) channels * imageRows * imageCols + " for arch conv, got " + inputSize);
+        }
+        if (imageRows % 4 != 0 || imageCols % 4 != 0) {
+            throw new InvalidSettingException("arch", "conv needs images whose height and width are multiples of 4, "
+                    + "got " + imageRows + "x" + imageCols + " (resize them, or use arch mlp)");
         }
     }
 
@@ -191,7 +248,17 @@ public class VaeConfig implements Cloneable {
      * (fields marked {@link FromData}).
      */
     public VaeConfig forData(int inputSize, int classes) {
-        return withSizes(inputSize, hidden, latent);
+        return forData(1, 1, inputSize, classes);
+    }
+
+    /** These settings fitted to images of {@code channels x rows x cols} values in {@code classes} classes. */
+    public VaeConfig forData(int channels, int rows, int cols, int classes) {
+        return change(c -> {
+            c.channels = channels;
+            c.imageRows = rows;
+            c.imageCols = cols;
+            c.inputSize = Math.multiplyExact(Math.multiplyExact(channels, rows), cols);
+        });
     }
 
     public VaeConfig withSizes(int inputSize, int hidden, int latent) {

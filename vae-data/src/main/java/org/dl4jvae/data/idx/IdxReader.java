@@ -24,14 +24,21 @@ public final class IdxReader {
     private IdxReader() {
     }
 
-    /** Reads an image file: magic 0x00000803, dimensions count x rows x cols. */
+    /**
+     * Reads an image file: magic 0x00000803, dimensions count x rows x cols (grey images of any size), or magic
+     * 0x00000804, dimensions count x channels x rows x cols (channel-first, as PyTorch and ND4J hold images).
+     */
     public static IdxImages readImages(Path file) throws IOException {
-        Parsed p = parse(file, 3);
-        int count = p.dims[0], rows = p.dims[1], cols = p.dims[2];
-        if (rows <= 0 || cols <= 0) {
-            throw new IdxFormatException(file, BAD_DIMENSIONS, "image size " + rows + "x" + cols + " is not positive");
+        byte[] raw = content(file);
+        Parsed p = parse(file, raw, raw.length >= 4 && raw[3] == 4 ? 4 : 3);
+        int count = p.dims[0];
+        int channels = p.dims.length == 4 ? p.dims[1] : 1;
+        int rows = p.dims[p.dims.length - 2], cols = p.dims[p.dims.length - 1];
+        if (channels <= 0 || rows <= 0 || cols <= 0) {
+            throw new IdxFormatException(file, BAD_DIMENSIONS, "image size " + channels + "x" + rows + "x" + cols
+                    + " (channels x rows x cols) is not positive");
         }
-        return new IdxImages(count, rows, cols, java.util.Arrays.copyOfRange(p.data, p.offset, p.data.length));
+        return new IdxImages(count, channels, rows, cols, java.util.Arrays.copyOfRange(p.data, p.offset, p.data.length));
     }
 
     /** Reads a label file (magic 0x00000801) and checks every label is below {@code numClasses}. */
@@ -72,7 +79,10 @@ public final class IdxReader {
     }
 
     private static Parsed parse(Path file, int expectedDims) throws IOException {
-        byte[] raw = content(file);
+        return parse(file, content(file), expectedDims);
+    }
+
+    private static Parsed parse(Path file, byte[] raw, int expectedDims) throws IOException {
         checkMagic(file, raw, expectedDims);
         int header = 4 + 4 * expectedDims;
         if (raw.length < header) {
@@ -101,7 +111,7 @@ public final class IdxReader {
         }
         if (expectedDims > 0 && raw[3] != expectedDims) {
             throw new IdxFormatException(file, BAD_MAGIC, "magic number says " + raw[3] + " dimension(s), expected "
-                    + expectedDims + (expectedDims == 3 ? " (an image file)" : " (a label file)"));
+                    + (expectedDims >= 3 ? "3 or 4 (an image file)" : expectedDims + " (a label file)"));
         }
     }
 

@@ -19,6 +19,12 @@ public final class IdxWriter {
         write(file, new int[] {count, rows, cols}, pixels, gzip);
     }
 
+    /** Writes {@code count} images of {@code channels x rows x cols} bytes (a 4-dimensional file when channels > 1). */
+    public static void writeImages(Path file, int count, int channels, int rows, int cols, byte[] pixels, boolean gzip)
+            throws IOException {
+        write(file, channels == 1 ? new int[] {count, rows, cols} : new int[] {count, channels, rows, cols}, pixels, gzip);
+    }
+
     /** Writes one label byte per image. */
     public static void writeLabels(Path file, byte[] labels, boolean gzip) throws IOException {
         write(file, new int[] {labels.length}, labels, gzip);

@@ -100,9 +100,16 @@ public final class DataLocator {
 
     /** Reads one split (10 classes, as every supported dataset) from {@code dir}. */
     public static ImageSet read(Path dir, Dataset.Split split) throws IOException {
-        Path images = file(dir, split.imagesFile()).orElseThrow(() -> missing(dir, split.imagesFile()));
+        return read(dir, split, 10);
+    }
+
+    /** Reads one split whose labels are below {@code numClasses}; images with channels may be named {@code idx4}. */
+    public static ImageSet read(Path dir, Dataset.Split split, int numClasses) throws IOException {
+        String idx4 = split.imagesFile().replace("idx3", "idx4");
+        Path images = file(dir, split.imagesFile()).or(() -> file(dir, idx4))
+                .orElseThrow(() -> missing(dir, split.imagesFile()));
         Path labels = file(dir, split.labelsFile()).orElseThrow(() -> missing(dir, split.labelsFile()));
-        return ImageSet.read(images, labels, 10);
+        return ImageSet.read(images, labels, numClasses);
     }
 
     private static List<String> missingFiles(Path dir) {

@@ -41,8 +41,8 @@ public class Cvae extends Vae {
         private int classes = 10;
 
         @Override
-        public VaeConfig forData(int inputSize, int classes) {
-            return super.forData(inputSize, classes).with("classes", classes);
+        public VaeConfig forData(int channels, int rows, int cols, int classes) {
+            return super.forData(channels, rows, cols, classes).with("classes", classes);
         }
     }
 }

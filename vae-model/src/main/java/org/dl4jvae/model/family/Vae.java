@@ -33,13 +33,24 @@ public class Vae implements GraphModel {
         return new Posterior(mu, logvar);
     }
 
-    /** h1 = relu(fc1(x)). */
+    /** h1 = relu(fc1(x)); with the convolutional network, x's features first: conv2(conv1(x)), flattened. */
     protected SDVariable encoderHidden(Net net, SDVariable x) {
+        if (config.arch() == VaeConfig.Arch.CONV) {
+            SDVariable features = ConvLayers.encoder(net, x, config);
+            return net.relu(net.linear("fc1", conditioned(net, features), ConvLayers.features(config) + conditionSize(),
+                    config.hidden()));
+        }
         return net.relu(net.linear("fc1", conditioned(net, x), config.inputSize() + conditionSize(), config.hidden()));
     }
 
+    /** logits = fc4(relu(fc3(z))); with the convolutional network, fc3 feeds the transposed convolutions instead. */
     @Override
     public SDVariable decoder(Net net, SDVariable z) {
+        if (config.arch() == VaeConfig.Arch.CONV) {
+            SDVariable h3 = net.relu(net.linear("fc3", conditioned(net, z), config.latent() + conditionSize(),
+                    ConvLayers.features(config)));
+            return net.named(ConvLayers.decoder(net, h3, config), "logits");
+        }
         SDVariable h3 = net.relu(net.linear("fc3", conditioned(net, z), config.latent() + conditionSize(), config.hidden()));
         return net.named(net.linear("fc4", h3, config.hidden(), config.inputSize()), "logits");
     }

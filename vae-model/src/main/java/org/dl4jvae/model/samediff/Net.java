@@ -15,6 +15,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public final class Net {
 
+    /** A layer's weights {@code <name>_W}, {@code <name>_b}, and the fans its initialisation reads. */
+    public record Layer(String name, long fanIn, long fanOut) {
+    }
+
     /** A noise placeholder: {@code rowsPerExample} rows per input row, {@code columns} wide. */
     public record Noise(String name, boolean normal, int rowsPerExample, long columns) {
     }
@@ -22,7 +26,7 @@ public final class Net {
     private final SameDiff sd;
     private final DataType type;
     private final Map<String, org.nd4j.linalg.api.ndarray.INDArray> existing;
-    private final List<String> layers = new ArrayList<>();
+    private final List<Layer> layers = new ArrayList<>();
     private final List<Noise> noise = new ArrayList<>();
     private final int classes;
     private SDVariable labels;
@@ -57,8 +61,49 @@ public final class Net {
         }
         SDVariable w = param(layer + "_W", fanIn, fanOut);
         SDVariable b = param(layer + "_b", fanOut);
-        layers.add(layer);
+        layers.add(new Layer(layer, fanIn, fanOut));
         return in.mmul(w).add(b);
+    }
+
+    /**
+     * PyTorch's {@code Conv2d(in, out, 3, stride, padding=1)} on {@code [batch, in, rows, cols]} (NCHW): weights
+     * {@code <layer>_W [3, 3, in, out]} (ND4J's layout), bias {@code <layer>_b [out]}.
+     */
+    public SDVariable conv3x3(String layer, SDVariable in, long channelsIn, long channelsOut, int stride) {
+        SDVariable[] wb = kernel(layer, channelsIn, channelsOut, channelsOut, channelsIn * 9, channelsOut * 9);
+        return sd.cnn().conv2d(in, wb[0], wb[1], org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig
+                .builder().kH(3).kW(3).sH(stride).sW(stride).pH(1).pW(1).dataFormat("NCHW").build());
+    }
+
+    /**
+     * PyTorch's {@code ConvTranspose2d(in, out, 3, stride, padding=1, output_padding=stride-1)}: the output is
+     * {@code stride} times the input's size. Weights {@code <layer>_W [3, 3, out, in]} (ND4J's layout), bias
+     * {@code [out]}. ND4J's deconv2d has no output padding: the full transposed convolution is computed and its first
+     * row and column cropped, which is what PyTorch's padding 1 with output padding 1 keeps.
+     */
+    public SDVariable deconv3x3(String layer, SDVariable in, long channelsIn, long channelsOut, int stride) {
+        // PyTorch's fan-in of a transposed convolution counts the output channels (its weight is [in, out, k, k])
+        SDVariable[] wb = kernel(layer, channelsOut, channelsIn, channelsOut, channelsOut * 9, channelsIn * 9);
+        int pad = stride == 1 ? 1 : 0;
+        SDVariable full = sd.cnn().deconv2d(in, wb[0], wb[1], org.nd4j.linalg.api.ops.impl.layers.convolution.config
+                .DeConv2DConfig.builder().kH(3).kW(3).sH(stride).sW(stride).pH(pad).pW(pad).dataFormat("NCHW").build());
+        if (stride == 1) {
+            return full;
+        }
+        // [b, c, 2h+1, 2w+1] -> [b, c, 2h, 2w]: rows and columns from 1 on (begin mask: all of dims 0, 1; end mask: all)
+        return sd.stridedSlice(full, new long[] {0, 0, 1, 1}, new long[] {0, 0, 0, 0}, new long[] {1, 1, 1, 1},
+                0b0011, 0b1111, 0, 0, 0);
+    }
+
+    /** A 3x3 kernel {@code [3, 3, a, b]} and a bias of {@code outputs}. */
+    private SDVariable[] kernel(String layer, long a, long b, long outputs, long fanIn, long fanOut) {
+        if (sd.hasVariable(layer + "_W")) { // a decoder applied to several samples shares its weights
+            return new SDVariable[] {sd.getVariable(layer + "_W"), sd.getVariable(layer + "_b")};
+        }
+        SDVariable w = param(layer + "_W", 3, 3, a, b);
+        SDVariable bias = param(layer + "_b", outputs);
+        layers.add(new Layer(layer, fanIn, fanOut));
+        return new SDVariable[] {w, bias};
     }
 
     private SDVariable param(String name, long... shape) {
@@ -122,7 +167,7 @@ public final class Net {
     }
 
     /** The layers created, in order (each with {@code _W} and {@code _b}). */
-    List<String> layers() {
+    List<Layer> layers() {
         return Collections.unmodifiableList(layers);
     }
 

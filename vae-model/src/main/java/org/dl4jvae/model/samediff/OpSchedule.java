@@ -152,7 +152,8 @@ final class OpSchedule {
         }
         if (boundShapes == null || !placeholderValues.entrySet().stream()
                 .allMatch(e -> Arrays.equals(e.getValue().shape(), boundShapes.get(e.getKey())))) {
-            rebind(placeholderValues);
+            rebind(placeholderValues); // which runs every op on these values
+            return values;
         }
         for (Map.Entry<String, INDArray> e : placeholderValues.entrySet()) {
             INDArray own = values.get(e.getKey());
@@ -161,11 +162,7 @@ final class OpSchedule {
             }
         }
         for (Step s : steps) {
-            if (s.op() instanceof CustomOp c) {
-                Nd4j.exec(c, s.context());
-            } else {
-                Nd4j.exec((Op) s.op(), s.context());
-            }
+            exec(s);
         }
         return values;
     }
@@ -212,6 +209,17 @@ final class OpSchedule {
                 values.put(s.outputs()[i], out[i]);
             }
             ctx.setOutputArrays(out);
+            // run now: a later op's output shape may depend on this one's values (the gradient of a reshape reads the
+            // shape of its input as an array)
+            exec(s);
+        }
+    }
+
+    private static void exec(Step s) {
+        if (s.op() instanceof CustomOp c) {
+            Nd4j.exec(c, s.context());
+        } else {
+            Nd4j.exec((Op) s.op(), s.context());
         }
     }
 }

@@ -282,8 +282,9 @@ public final class SameDiffVae extends AdamEngine {
         sd.setLossVariables("loss");
         if (initialise) {
             LinearInit init = new LinearInit(config);
-            for (String layer : net.layers()) {
-                init.fill(sd.getArrForVarName(layer + "_W"), sd.getArrForVarName(layer + "_b"));
+            for (Net.Layer layer : net.layers()) {
+                init.fill(sd.getArrForVarName(layer.name() + "_W"), sd.getArrForVarName(layer.name() + "_b"),
+                        layer.fanIn(), layer.fanOut());
             }
         }
         return net;

@@ -50,6 +50,9 @@ final class AnomalyCommand implements Callable<Integer> {
         threads.apply();
         TrainedRun.Loaded r = trained.load();
         ImageSet test = r.testSet();
+        boolean pictures = r.settings().data().images(); // a table gets its scores only
+        int classes = Math.max(1, test.numClasses()); // unlabelled data are one class
+        List<String> names = test.labelled() ? r.classNames(test) : List.of("all");
         Nd4j.getRandom().setSeed(seed);
         double[] logp = new double[test.size()];
         MinibatchIterator it = DataSets.inOrder(test, 500);
@@ -60,8 +63,38 @@ final class AnomalyCommand implements Callable<Integer> {
             System.arraycopy(batch, 0, logp, at, batch.length);
             at += batch.length;
         }
+        if (pictures) {
+            picture(r, test, logp, classes, names);
+        }
+        Path csv = out.resolveSibling(out.getFileName().toString().replaceFirst("(?i)\\.png$", "") + "-scores.csv");
+        StringBuilder table = new StringBuilder("index,label,class,log_probability\n");
+        for (int i = 0; i < test.size(); i++) {
+            int label = test.label(i);
+            table.append(i).append(',').append(label).append(',')
+                    .append(label < names.size() ? names.get(label).replace(",", " ") : Integer.toString(label))
+                    .append(',').append(String.format(java.util.Locale.ROOT, "%.4f", logp[i])).append('\n');
+        }
+        AtomicFiles.writeString(csv, table.toString());
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("images", test.size());
+        result.put("picture", pictures ? out.toString() : null);
+        result.put("scores", csv.toString());
+        result.put("mean_log_probability", Arrays.stream(logp).average().orElse(Double.NaN));
+        Integer excluded = r.settings().data().excludeClass();
+        if (excluded != null) {
+            result.put("excluded_class", excluded);
+            result.put("auroc", auroc(test, logp, excluded));
+        }
+        spec.commandLine().getOut().println(Json.write(result));
+        return 0;
+    }
+
+    /** Per class, the most and the least typical test images, with their scores. */
+    private void picture(TrainedRun.Loaded r, ImageSet test, double[] logp, int classes, List<String> names) {
+        Images.View view = r.view("anomaly");
         List<Integer> picked = new ArrayList<>();
-        for (int c = 0; c < test.numClasses(); c++) {
+        for (int c = 0; c < classes; c++) {
             int cls = c;
             Integer[] idx = IntStream.range(0, test.size()).filter(i -> test.label(i) == cls).boxed()
                     .sorted(Comparator.comparingDouble(i -> -logp[i])).toArray(Integer[]::new);
@@ -77,16 +110,15 @@ final class AnomalyCommand implements Callable<Integer> {
         // each class row: the most typical images, an empty cell, the least typical ones
         List<org.nd4j.linalg.api.ndarray.INDArray> rows = new ArrayList<>();
         org.nd4j.linalg.api.ndarray.INDArray blank = Nd4j.zeros(images.dataType(), 1, images.columns());
-        for (int c = 0; c < test.numClasses(); c++) {
+        for (int c = 0; c < classes; c++) {
             rows.add(images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2L * c * top, 2L * c * top + top),
                     org.nd4j.linalg.indexing.NDArrayIndex.all()));
             rows.add(blank);
             rows.add(images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2L * c * top + top, 2L * (c + 1) * top),
                     org.nd4j.linalg.indexing.NDArrayIndex.all()));
         }
-        List<String> names = DataSets.dataset(r.settings().data().dataset()).classNames();
         List<String> captions = new ArrayList<>();
-        for (int c = 0; c < test.numClasses(); c++) {
+        for (int c = 0; c < classes; c++) {
             for (int j = 0; j < 2 * top; j++) {
                 if (j == top) {
                     captions.add("");
@@ -94,33 +126,11 @@ final class AnomalyCommand implements Callable<Integer> {
                 captions.add(String.format(java.util.Locale.ROOT, "%.0f", logp[picked.get(2 * c * top + j)]));
             }
         }
-        List<String> rowNames = IntStream.range(0, test.numClasses())
+        List<String> rowNames = IntStream.range(0, classes)
                 .mapToObj(c -> c < names.size() ? names.get(c) : Integer.toString(c)).toList();
-        Images.labeled(Nd4j.vstack(rows.toArray(org.nd4j.linalg.api.ndarray.INDArray[]::new)), 2 * top + 1, r.shape(), 1,
+        Images.labeled(Nd4j.vstack(rows.toArray(org.nd4j.linalg.api.ndarray.INDArray[]::new)), 2 * top + 1, view, 1,
                 "per class: the " + top + " most typical (left) and least typical (right) test images; under each, "
                         + "log p(x) by reconstruction (nats, higher = more typical)", rowNames, List.of(), captions, out);
-        Path csv = out.resolveSibling(out.getFileName().toString().replaceFirst("(?i)\\.png$", "") + "-scores.csv");
-        StringBuilder table = new StringBuilder("index,label,class,log_probability\n");
-        for (int i = 0; i < test.size(); i++) {
-            int label = test.label(i);
-            table.append(i).append(',').append(label).append(',')
-                    .append(label < names.size() ? names.get(label).replace(",", " ") : Integer.toString(label))
-                    .append(',').append(String.format(java.util.Locale.ROOT, "%.4f", logp[i])).append('\n');
-        }
-        AtomicFiles.writeString(csv, table.toString());
-
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("images", test.size());
-        result.put("picture", out.toString());
-        result.put("scores", csv.toString());
-        result.put("mean_log_probability", Arrays.stream(logp).average().orElse(Double.NaN));
-        Integer excluded = r.settings().data().excludeClass();
-        if (excluded != null) {
-            result.put("excluded_class", excluded);
-            result.put("auroc", auroc(test, logp, excluded));
-        }
-        spec.commandLine().getOut().println(Json.write(result));
-        return 0;
     }
 
     /** Area under the ROC curve of the score -log p for "label == positive", by the rank-sum formula (ties halved). */

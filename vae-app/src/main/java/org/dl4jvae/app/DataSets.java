@@ -1,37 +1,71 @@
 package org.dl4jvae.app;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.dl4jvae.data.BadDataException;
 import org.dl4jvae.data.ImageSet;
 import org.dl4jvae.data.MinibatchIterator;
 import org.dl4jvae.data.source.DataLocator;
+import org.dl4jvae.data.source.DataSource;
 import org.dl4jvae.data.source.DataUnavailableException;
 import org.dl4jvae.data.source.Dataset;
 import org.dl4jvae.data.source.Downloader;
 
-/** Loads a dataset's splits for the commands, turning every data problem into one clear message. */
-record DataSets(Dataset dataset, Path dir, ImageSet train, ImageSet test) {
+/** Loads a run's data for the commands, turning every data problem into one clear message. */
+record DataSets(Path dir, ImageSet train, ImageSet test, List<String> classNames) {
 
-    /** Finds (downloading if needed) and reads both splits. */
+    /** A named IDX dataset (found, or downloaded if needed): the benchmarks' data. */
     static DataSets load(String datasetName, Path explicitDir) {
-        return read(datasetName, explicitDir, true);
+        return load(new TrainSettings.Data(datasetName, explicitDir == null ? null : explicitDir.toString(), null, null),
+                1, true);
     }
 
-    /** Finds (downloading if needed) and reads the test split only: what the model commands evaluate on. */
-    static ImageSet testSplit(String datasetName, Path explicitDir) {
-        return read(datasetName, explicitDir, false).test();
-    }
-
-    private static DataSets read(String datasetName, Path explicitDir, boolean withTrain) {
-        Dataset dataset = dataset(datasetName);
+    /** The data a run's settings name, in their format; both splits, or only the test split. */
+    static DataSets load(TrainSettings.Data d, long seed, boolean withTrain) {
+        DataSource.Format format = d.format();
+        Path dir = d.dir();
         try {
-            Path dir = DataLocator.of(explicitDir).locate(dataset, Downloader.forDataset(dataset));
-            return new DataSets(dataset, dir.toAbsolutePath(),
-                    withTrain ? DataLocator.read(dir, Dataset.Split.TRAIN) : null, DataLocator.read(dir, Dataset.Split.TEST));
-        } catch (DataUnavailableException e) {
+            if (format == DataSource.Format.IDX && (dir == null || !hasIdx(dir))) {
+                Dataset dataset = dataset(d.dataset());
+                Path found = DataLocator.of(dir).locate(dataset, Downloader.forDataset(dataset));
+                return new DataSets(found.toAbsolutePath(),
+                        withTrain ? DataLocator.read(found, Dataset.Split.TRAIN) : null,
+                        DataLocator.read(found, Dataset.Split.TEST), dataset.classNames());
+            }
+            if (dir == null) {
+                throw AppException.usage("--format " + format.id() + " reads your own data: name it with --data-dir");
+            }
+            DataSource.Splits s = new DataSource(format, dir, d.resizeTo(), d.labelColumn(), d.testSplit(), seed).read();
+            List<String> names = s.train().classNames();
+            if (format == DataSource.Format.IDX && s.train().numClasses() == 10 && known(d.dataset())) {
+                names = Dataset.fromId(d.dataset()).classNames();
+            }
+            return new DataSets(dir.toAbsolutePath(), s.train(), s.test(), names);
+        } catch (DataUnavailableException | BadDataException e) {
             throw AppException.failure(e.getMessage());
         } catch (IOException e) {
-            throw AppException.failure("cannot read " + dataset.id() + ": " + e.getMessage());
+            throw AppException.failure("cannot read " + (dir != null ? dir : d.dataset()) + ": " + e.getMessage());
+        }
+    }
+
+    /** Whether a directory holds IDX training images (grey or with channels). */
+    static boolean hasIdx(Path dir) {
+        for (String name : List.of("train-images-idx3-ubyte", "train-images-idx4-ubyte")) {
+            if (Files.isRegularFile(dir.resolve(name)) || Files.isRegularFile(dir.resolve(name + ".gz"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean known(String name) {
+        try {
+            Dataset.fromId(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

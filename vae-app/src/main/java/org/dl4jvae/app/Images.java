@@ -9,17 +9,53 @@ import java.awt.image.BufferedImage;
 import java.util.List;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
-import org.nd4j.linalg.api.buffer.DataType;
+import org.dl4jvae.data.Scaling;
+import org.dl4jvae.data.Shape;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Writes image grids (images of any height and width, values in [0,1]) as PNG files, atomically. */
+/**
+ * Writes image grids as PNG files, atomically: images of any height, width and channel count (grey or RGB), given as
+ * the model sees them and drawn in the data's own units (the run's scaling undone, values in [0, 1]).
+ */
 final class Images {
 
-    /** An image's height and width in pixels. */
-    record Shape(int rows, int cols) {
-        int size() {
-            return rows * cols;
+    /** How a run's model values become pictures: the images' shape and the data's scaling. */
+    record View(Shape shape, Scaling scaling) {
+        static View of(Shape shape) {
+            return new View(shape, Scaling.none());
         }
+
+        int rows() {
+            return shape.rows();
+        }
+
+        int cols() {
+            return shape.cols();
+        }
+
+        /** The values of {@code images} ({@code [n, size]}) in the data's units. */
+        float[] pixels(INDArray images) {
+            return scaling.revert(images).data().asFloat();
+        }
+
+        /** The colour of pixel (y, x) of image i: grey, or red, green and blue from the three planes. */
+        int rgb(float[] px, int i, int y, int x) {
+            int plane = shape.rows() * shape.cols();
+            int at = i * shape.size() + y * shape.cols() + x;
+            if (shape.channels() < 3) {
+                int v = level(px[at]);
+                return v << 16 | v << 8 | v;
+            }
+            return level(px[at]) << 16 | level(px[at + plane]) << 8 | level(px[at + 2 * plane]);
+        }
+
+        boolean grey() {
+            return shape.channels() < 3;
+        }
+    }
+
+    private static int level(float v) {
+        return Math.round(255 * Math.max(0f, Math.min(1f, v)));
     }
 
     private static final int GAP = 2;
@@ -38,36 +74,46 @@ final class Images {
      * Writes {@code images} ({@code [n, rows*cols]} of the given shape) as a grid of {@code cols} columns, row by row,
      * each image scaled up {@code scale} times.
      */
-    static void grid(INDArray images, int cols, Shape shape, int scale, Path out) {
-        float[] px = images.castTo(DataType.FLOAT).data().asFloat();
+    static void grid(INDArray images, int cols, View shape, int scale, Path out) {
+        float[] px = shape.pixels(images);
         int n = (int) images.rows();
         int rows = (n + cols - 1) / cols;
         int cellW = shape.cols() * scale;
         int cellH = shape.rows() * scale;
         int w = cols * cellW + (cols + 1) * GAP;
         int h = rows * cellH + (rows + 1) * GAP;
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        // grey pictures are written as grey PNGs: a third of RGB's size
+        BufferedImage img = new BufferedImage(w, h, shape.grey() ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
         var raster = img.getRaster();
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                raster.setSample(x, y, 0, 64); // dark grey frame between cells
+                setPixel(img, raster, x, y, 64 << 16 | 64 << 8 | 64); // dark grey frame between cells
             }
         }
-        int size = shape.size();
         for (int i = 0; i < n; i++) {
             int x0 = GAP + (i % cols) * (cellW + GAP);
             int y0 = GAP + (i / cols) * (cellH + GAP);
-            for (int p = 0; p < size; p++) {
-                float v = px[i * size + p];
-                int g = Math.round(255 * Math.max(0f, Math.min(1f, v)));
-                for (int dy = 0; dy < scale; dy++) {
-                    for (int dx = 0; dx < scale; dx++) {
-                        raster.setSample(x0 + (p % shape.cols()) * scale + dx, y0 + (p / shape.cols()) * scale + dy, 0, g);
+            for (int r = 0; r < shape.rows(); r++) {
+                for (int c = 0; c < shape.cols(); c++) {
+                    int rgb = shape.rgb(px, i, r, c);
+                    for (int dy = 0; dy < scale; dy++) {
+                        for (int dx = 0; dx < scale; dx++) {
+                            setPixel(img, raster, x0 + c * scale + dx, y0 + r * scale + dy, rgb);
+                        }
                     }
                 }
             }
         }
         write(img, out);
+    }
+
+    /** Sets a pixel: a grey image's raster takes the level itself (setRGB would convert it between colour spaces). */
+    private static void setPixel(BufferedImage img, java.awt.image.WritableRaster raster, int x, int y, int rgb) {
+        if (img.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+            raster.setSample(x, y, 0, rgb & 0xff);
+        } else {
+            img.setRGB(x, y, rgb);
+        }
     }
 
     private static void write(BufferedImage img, Path out) {
@@ -83,9 +129,9 @@ final class Images {
      * under each image. {@code images} is {@code [n, rows*cols]}, laid out row by row in {@code cols} columns; a row
      * label, column label or caption may be empty.
      */
-    static void labeled(INDArray images, int cols, Shape shape, int scale, String title, List<String> rowLabels,
+    static void labeled(INDArray images, int cols, View shape, int scale, String title, List<String> rowLabels,
                         List<String> columnLabels, List<String> captions, Path out) {
-        float[] px = images.castTo(DataType.FLOAT).data().asFloat();
+        float[] px = shape.pixels(images);
         int n = (int) images.rows();
         int rows = (n + cols - 1) / cols;
         int cell = shape.cols() * scale;
@@ -100,7 +146,8 @@ final class Images {
         int rowHeight = cellH + GAP + captionHeight;
         int w = Math.max(left + cols * (cell + GAP) + GAP, fm.stringWidth(title) + 12);
         int h = top + rows * rowHeight + GAP;
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY); // grey only: a third of RGB's size
+        BufferedImage img = new BufferedImage(w, h, shape.grey() ? BufferedImage.TYPE_BYTE_GRAY // a third of RGB's size
+                : BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
@@ -119,11 +166,11 @@ final class Images {
         for (int i = 0; i < n; i++) {
             int x0 = left + (i % cols) * (cell + GAP);
             int y0 = top + (i / cols) * rowHeight;
-            int size = shape.size();
-            for (int p = 0; p < size; p++) {
-                int v = Math.round(255 * Math.max(0f, Math.min(1f, px[i * size + p])));
-                g.setColor(new Color(v, v, v));
-                g.fillRect(x0 + (p % shape.cols()) * scale, y0 + (p / shape.cols()) * scale, scale, scale);
+            for (int r = 0; r < shape.rows(); r++) {
+                for (int c = 0; c < shape.cols(); c++) {
+                    g.setColor(new Color(shape.rgb(px, i, r, c)));
+                    g.fillRect(x0 + c * scale, y0 + r * scale, scale, scale);
+                }
             }
             if (i < captions.size() && !captions.get(i).isEmpty()) {
                 String t = captions.get(i);

@@ -55,7 +55,7 @@ final class InterpolateCommand implements Callable<Integer> {
             captions.add(String.format(java.util.Locale.ROOT, "t=%.2f", i / (double) (steps - 1)));
         }
         captions.add("test " + to);
-        Images.labeled(row, steps + 2, r.shape(), 2, "from test image " + from + " to " + to + ": the images and the "
+        Images.labeled(row, steps + 2, r.view("interpolate"), 2, "from test image " + from + " to " + to + ": the images and the "
                 + "decoded line between their latent means (" + r.vae().config().model() + ")", java.util.List.of(),
                 java.util.List.of(), captions, out);
         spec.commandLine().getOut().println("wrote " + out);

@@ -54,7 +54,8 @@ final class LatentPlotCommand implements Callable<Integer> {
         double[][] mu = Nd4j.vstack(parts.toArray(INDArray[]::new)).castTo(DataType.DOUBLE).toDoubleMatrix();
         int latent = mu[0].length;
         double[][] xy = latent == 2 ? mu : principalComponents(mu, 2);
-        int classes = test.numClasses();
+        int classes = Math.max(1, test.numClasses()); // unlabelled data: one colour
+        List<String> known = test.labelled() ? r.classNames(test) : List.of("all");
         List<List<double[]>> byClass = new ArrayList<>();
         for (int c = 0; c < classes; c++) {
             byClass.add(new ArrayList<>());
@@ -68,13 +69,13 @@ final class LatentPlotCommand implements Callable<Integer> {
         for (int c = 0; c < classes; c++) {
             xs[c] = byClass.get(c).stream().mapToDouble(p -> p[0]).toArray();
             ys[c] = byClass.get(c).stream().mapToDouble(p -> p[1]).toArray();
-            List<String> known = DataSets.dataset(r.settings().data().dataset()).classNames();
             names.add(c < known.size() ? known.get(c) : Integer.toString(c));
         }
         String axis = latent == 2 ? "z" : "PC";
         Charts.scatter(xs, ys, names, "test-set latent means (" + r.settings().data().dataset() + ", latent " + latent + ")",
                 axis + "1", axis + "2", out);
-        if (latent == 2) {
+        boolean manifold = latent == 2 && r.settings().data().images(); // a table's decoded rows are no picture
+        if (manifold) {
             int n = 20;
             INDArray z = Nd4j.create(DataType.FLOAT, (long) n * n, 2);
             for (int row = 0; row < n; row++) {
@@ -94,11 +95,11 @@ final class LatentPlotCommand implements Callable<Integer> {
                 columns.add(i % 4 == 0 || i == n - 1 ? String.format(java.util.Locale.ROOT, "%.1f", -2.5 + 5.0 * i / (n - 1)) : "");
                 rowsOfZ.add(String.format(java.util.Locale.ROOT, "z2=%.2f", 2.5 - 5.0 * i / (n - 1)));
             }
-            Images.labeled(r.vae().decode(z, labels), n, r.shape(), 1, "decoder means over the latent plane: z1 across "
+            Images.labeled(r.vae().decode(z, labels), n, r.view("latent-plot"), 1, "decoder means over the latent plane: z1 across "
                     + "(values above), z2 down" + (labels != null ? " (class " + names.get(0) + ")" : ""), rowsOfZ,
                     columns, List.of(), out.resolveSibling(name + "-manifold.png"));
         }
-        spec.commandLine().getOut().println("wrote " + out + (latent == 2 ? " and " + out.resolveSibling(
+        spec.commandLine().getOut().println("wrote " + out + (manifold ? " and " + out.resolveSibling(
                 out.getFileName().toString().replaceFirst("\\.png$", "") + "-manifold.png") : ""));
         return 0;
     }

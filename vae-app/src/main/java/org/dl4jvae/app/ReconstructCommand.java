@@ -52,7 +52,7 @@ final class ReconstructCommand implements Callable<Integer> {
             labels.add("input " + from + "-" + (to - 1));
             labels.add("reconstruction");
         }
-        Images.labeled(Nd4j.vstack(cells.toArray(INDArray[]::new)), cols, r.shape(), 2, "test images of " + r.settings().data()
+        Images.labeled(Nd4j.vstack(cells.toArray(INDArray[]::new)), cols, r.view("reconstruct"), 2, "test images of " + r.settings().data()
                 .dataset() + " and their reconstructions (" + r.vae().config().model() + ", decoded at the latent mean)",
                 labels, java.util.List.of(), java.util.List.of(), out);
         spec.commandLine().getOut().println("wrote " + out);

@@ -51,6 +51,11 @@ record RunDirectory(Path dir) {
         return dir.resolve("reconstructions").resolve(String.format("epoch-%03d.png", epoch));
     }
 
+    /** The data's scaling, fitted on the training part at the start (absent without scaling). */
+    Path scaler() {
+        return dir.resolve("scaler.bin");
+    }
+
     Path lossPlot() {
         return dir.resolve("loss.png");
     }

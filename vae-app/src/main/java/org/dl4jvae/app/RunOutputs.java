@@ -26,16 +26,17 @@ final class RunOutputs implements Trainer.Listener {
     private final String title;
     private final Progress progress;
     private final List<EpochResult> rows;
-    private final Images.Shape shape;
+    /** How pictures are drawn; null for a table's run, which has none. */
+    private final Images.View shape;
     private final double modelBeta;
 
     /** @param history the epochs the run already has */
-    RunOutputs(RunDirectory run, List<EpochResult> history, ImageSet test, long seed, String title, Progress progress,
-               double modelBeta) {
+    RunOutputs(RunDirectory run, List<EpochResult> history, ImageSet test, Images.View view, long seed, String title,
+               Progress progress, double modelBeta) {
         this.modelBeta = modelBeta;
         this.run = run;
         this.shown = DataSets.inOrder(test, 8).next();
-        this.shape = new Images.Shape(test.rows(), test.cols());
+        this.shape = view;
         this.seed = seed;
         this.title = title;
         this.progress = progress;
@@ -62,6 +63,9 @@ final class RunOutputs implements Trainer.Listener {
     }
 
     private void pictures(int epoch, VaeEngine vae) {
+        if (shape == null) {
+            return;
+        }
         if (vae.probabilistic()) {
             Images.grid(vae.sample(64, seed), 8, shape, 2, run.samples(epoch));
         }
@@ -99,7 +103,7 @@ final class RunOutputs implements Trainer.Listener {
             }
         }
         List<Integer> missing = new ArrayList<>();
-        for (EpochResult r : rows) {
+        for (EpochResult r : shape == null ? List.<EpochResult>of() : rows) {
             boolean wantSamples = trainer.model().probabilistic();
             if (Files.isRegularFile(run.reconstructions(r.epoch())) && (!wantSamples || Files.isRegularFile(run.samples(r.epoch())))) {
                 continue;

@@ -53,7 +53,7 @@ final class SampleCommand implements Callable<Integer> {
             images = r.vae().sample(count, seed);
         }
         int cols = (int) Math.ceil(Math.sqrt(count));
-        Images.grid(images, cols, r.shape(), 2, out);
+        Images.grid(images, cols, r.view("sample"), 2, out);
         spec.commandLine().getOut().println("wrote " + out);
         return 0;
     }

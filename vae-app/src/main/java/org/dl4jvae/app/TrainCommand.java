@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.dl4jvae.data.ImageSet;
+import org.dl4jvae.data.Scaling;
 import org.dl4jvae.model.ModelFamily;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.VaeEngine;
@@ -40,10 +41,27 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = ModelFamily.DEFAULT, description = "${COMPLETION-CANDIDATES} (see "
             + "Models below)", completionCandidates = ModelNames.class)
     String model;
-    @Option(names = "--dataset", defaultValue = "mnist", description = "mnist or fashion-mnist")
+    @Option(names = "--dataset", defaultValue = "mnist", description = "mnist or fashion-mnist (with your own data: "
+            + "a name for it, by default its folder's)")
     String dataset;
-    @Option(names = "--data-dir", description = "directory with the IDX files (default: $VAE_DATA_DIR, the user cache, system dirs)")
+    @Option(names = "--data-dir", description = "your data (see --format), or the directory with the IDX files "
+            + "(default: $VAE_DATA_DIR, the user cache, system dirs)")
     Path dataDir;
+    @Option(names = "--format", defaultValue = "idx", description = "idx, images (a folder of PNG/JPEG/BMP, "
+            + "optionally one sub-folder per class) or csv (numeric columns); see Data in the README")
+    String format;
+    @Option(names = "--resize", paramLabel = "HxW", description = "images: resize every image to H x W pixels "
+            + "(default: all must have one size)")
+    String resize;
+    @Option(names = "--test-split", paramLabel = "F", description = "images, csv: without train/ and test/ (train.csv "
+            + "and test.csv), hold out this share, seeded, as the test set (default: 0.2)")
+    Double testSplit;
+    @Option(names = "--label-column", paramLabel = "COL", description = "csv: the column holding class labels, by "
+            + "header name or number (1 = the first); default: no labels")
+    String labelColumn;
+    @Option(names = "--scale", defaultValue = "none", description = "none, minmax (to [0, 1]) or standard (zero mean, "
+            + "unit variance): per feature, fitted on the training part only and kept with the run")
+    String scale;
     @Option(names = "--engine", defaultValue = "samediff", description = "samediff or dl4j (dl4j: --model vae only)")
     String engine;
     @Option(names = "--epochs", description = "epochs in total (default: 10)")
@@ -101,7 +119,7 @@ final class TrainCommand implements Callable<Integer> {
     ModelOptions modelOptions;
 
     private static final String[] FIXED_ON_RESUME = {"--model", "--dataset", "--engine", "--batch-size", "--seed",
-            "--limit", "--exclude-class", "--out", "--val-split", "--patience", "--min-delta", "--kl-warmup",
+            "--limit", "--exclude-class", "--out", "--format", "--resize", "--test-split", "--label-column", "--scale", "--val-split", "--patience", "--min-delta", "--kl-warmup",
             "--clip-norm"};
     /** The options of a learning-rate schedule: on resume they replace the run's schedule, with --lr-schedule. */
     private static final String[] SCHEDULE = {"--lr-schedule", "--lr-step-epochs", "--lr-gamma", "--lr-min",
@@ -168,12 +186,21 @@ final class TrainCommand implements Callable<Integer> {
                 settings = settings.withDataDir(dataDir);
             }
         } else {
-            VaeConfig config = modelOptions.config(model, Map.of("seed", seed));
+            Map<String, Object> also = new LinkedHashMap<>(Map.of("seed", seed));
+            if ("conv".equalsIgnoreCase(modelOptions.given().get("arch")) && !modelOptions.given().containsKey("hidden")) {
+                also.put("hidden", 16); // the Keras example's dense layer
+            }
+            VaeConfig config = modelOptions.config(model, also);
             TrainingConfig training = ModelOptions.usage(() -> new TrainingConfig(epochs == null ? 10 : epochs,
                     batchSize, seed, valSplit, patience, minDelta, new LrSchedule(lrSchedule, lrStepEpochs, lrGamma,
                     lrMin, lrWarmupSteps, lrPatience), klWarmup, clipNorm), null);
-            settings = new TrainSettings(engine, config, training,
-                    new TrainSettings.Data(dataset, dataDir == null ? null : dataDir.toString(), limit, excludeClass));
+            boolean ownName = spec.commandLine().getParseResult().hasMatchedOption("--dataset");
+            String name = dataDir != null && !ownName && (!format.equalsIgnoreCase("idx") || DataSets.hasIdx(dataDir))
+                    ? dataName(dataDir) : dataset;
+            settings = new TrainSettings(engine, config, training, new TrainSettings.Data(name,
+                    dataDir == null ? null : dataDir.toString(), limit, excludeClass, null, null, null,
+                    format.toLowerCase(java.util.Locale.ROOT), resize, testSplit, labelColumn,
+                    scale.toLowerCase(java.util.Locale.ROOT)));
             run = null;
         }
         boolean bar = switch (progress) {
@@ -183,25 +210,90 @@ final class TrainCommand implements Callable<Integer> {
             default -> throw AppException.usage("--progress must be auto, bar or plain");
         };
 
-        // data first: with no data and no network nothing is written
-        DataSets data = DataSets.load(settings.data().dataset(), settings.data().dir());
+        // data first: with no data, bad data or no network nothing is written
+        DataSets data = DataSets.load(settings.data(), settings.training().seed(), true);
         ImageSet train = data.train();
-        if (settings.data().excludeClass() != null) {
-            train = train.withoutLabel(settings.data().excludeClass());
+        Integer exclude = settings.data().excludeClass();
+        if (exclude != null && exclude >= train.numClasses()) {
+            throw AppException.usage("--exclude-class " + exclude + " is not a class of the data: "
+                    + (train.labelled() ? "they have classes 0.." + (train.numClasses() - 1) : "they have no labels"));
+        }
+        if (exclude != null) {
+            train = train.withoutLabel(exclude);
         }
         if (settings.data().limit() != null) {
             train = train.limit(settings.data().limit());
         }
         boolean resuming = run != null;
+        Scaling scaling = scaling(settings, run, train);
+        train = scaling.apply(train);
+        ImageSet test = scaling.apply(data.test());
+        checkRange(settings, data.dir(), train, test);
         if (!resuming) {
             run = newRun(out);
             run.lock();
             settings = settings.withDataDir(data.dir());
         }
-        if (settings.data().imageRows() == null) { // new runs, and runs from before the size was recorded
-            settings = settings.withShape(train.rows(), train.cols());
+        try {
+            scaling.write(run.scaler());
+        } catch (IOException e) {
+            throw AppException.failure("cannot write " + run.scaler() + ": " + AtomicFiles.describe(e));
         }
-        return train(settings, run, data, train, stdout, bar, resuming, newLearningRate, pendingChanges);
+        if (settings.data().imageRows() == null || settings.data().channels() == null) {
+            settings = settings.withShape(train.shape()); // new runs, and runs from before the shape was recorded
+        }
+        DataSets scaled = new DataSets(data.dir(), data.train(), test, data.classNames());
+        return train(settings, run, scaled, train, stdout, bar, resuming, newLearningRate, pendingChanges);
+    }
+
+    /** The name of one's own data: its folder's or file's name without extension. */
+    private static String dataName(Path dir) {
+        Path name = dir.toAbsolutePath().normalize().getFileName();
+        String n = name == null ? "data" : name.toString();
+        return n.contains(".") ? n.substring(0, n.lastIndexOf('.')) : n;
+    }
+
+    /**
+     * The run's scaling: as the run kept it; else fitted on the training part (the training images without the
+     * validation split the trainer will hold out, the same seeded split).
+     */
+    private static Scaling scaling(TrainSettings s, RunDirectory run, ImageSet train) {
+        try {
+            if (run != null && Files.isRegularFile(run.scaler())) {
+                return Scaling.read(run.scaler());
+            }
+        } catch (IOException e) {
+            throw AppException.failure(e.getMessage());
+        }
+        ImageSet fitted = train;
+        int validation = s.training().validationSize(train.size());
+        if (validation > 0) {
+            fitted = train.split(validation, s.training().seed()).train();
+        }
+        return Scaling.fit(s.data().scaling(), fitted);
+    }
+
+    private static Scaling readScaling(RunDirectory run) {
+        try {
+            return Scaling.read(run.scaler());
+        } catch (IOException e) {
+            throw AppException.failure(e.getMessage());
+        }
+    }
+
+    /** A Bernoulli decoder models values in [0, 1]: data outside it are refused before anything is written. */
+    private static void checkRange(TrainSettings s, Path dir, ImageSet train, ImageSet test) {
+        if (s.model().decoder() != VaeConfig.Decoder.BERNOULLI) {
+            return;
+        }
+        for (ImageSet part : List.of(train, test)) {
+            float[] range = part.range();
+            if (range[0] < 0 || range[1] > 1) {
+                throw AppException.failure(dir + ": the " + (part == train ? "training" : "test") + " data range from "
+                        + range[0] + " to " + range[1] + ", but the Bernoulli decoder models values in [0, 1]: use "
+                        + "--decoder gaussian, or --scale minmax (or standard with --decoder gaussian)");
+            }
+        }
     }
 
     /** {@code --lr} given with {@code --resume}: the learning rate from now on. */
@@ -256,7 +348,8 @@ final class TrainCommand implements Callable<Integer> {
                     trainer = trainer.withHistory(run.readMetrics());
                 }
             } else { // a new run, or one stopped before its first epoch ended: from epoch 0
-                VaeConfig config = ModelOptions.usage(() -> s.model().forData(train.imageSize(), train.numClasses()), null);
+                VaeConfig config = ModelOptions.usage(() -> s.model().forData(train.channels(), train.rows(), train.cols(),
+                        train.numClasses()), null);
                 trainer = Trainer.start(VaeEngines.create(s.engine(), config), s.training(), run.checkpoints());
             }
         } catch (IOException e) {
@@ -271,7 +364,8 @@ final class TrainCommand implements Callable<Integer> {
         if (newLearningRate != null) {
             vae.setLearningRate(newLearningRate);
         }
-        RunOutputs outputs = new RunOutputs(run, trainer.history(), data.test(), s.training().seed(),
+        Images.View view = s.data().images() ? new Images.View(train.shape(), readScaling(run)) : null;
+        RunOutputs outputs = new RunOutputs(run, trainer.history(), data.test(), view, s.training().seed(),
                 vae.config().model() + " (" + s.engine() + ") on " + s.data().dataset(), new Progress(out, bar),
                 ModelFamily.toJson(vae.config()).path("beta").asDouble(1.0));
         if (resuming) { // the directory from its last checkpoint, whatever a kill left

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.dl4jvae.data.Scaling;
+import org.dl4jvae.data.source.DataSource;
 import org.dl4jvae.model.InvalidSettingException;
 import org.dl4jvae.model.ModelFamily;
 import org.dl4jvae.model.VaeConfig;
@@ -44,32 +46,86 @@ record TrainSettings(@JsonProperty("engine") String engine,
         return new TrainSettings(engine, now, training, data, all);
     }
 
-    /** Where the images come from and which of them train. */
+    /**
+     * Where the data come from (a named IDX dataset, or the user's own files in a format), how they are read, which of
+     * them train, and their shape.
+     */
     record Data(@JsonProperty("dataset") String dataset, @JsonProperty("data_dir") String dataDir,
                 @JsonProperty("limit") Integer limit, @JsonProperty("exclude_class") Integer excludeClass,
-                @JsonProperty("image_rows") Integer imageRows, @JsonProperty("image_cols") Integer imageCols) {
+                @JsonProperty("image_rows") Integer imageRows, @JsonProperty("image_cols") Integer imageCols,
+                @JsonProperty("channels") Integer channels, @JsonProperty("format") String formatId,
+                @JsonProperty("resize") String resize, @JsonProperty("test_split") Double testSplitShare,
+                @JsonProperty("label_column") String labelColumn, @JsonProperty("scale") String scale) {
 
         Data(String dataset, String dataDir, Integer limit, Integer excludeClass) {
-            this(dataset, dataDir, limit, excludeClass, null, null);
+            this(dataset, dataDir, limit, excludeClass, null, null, null, null, null, null, null, null);
         }
 
         Path dir() {
             return dataDir == null ? null : Path.of(dataDir);
         }
 
-        /** The same data with the images' size recorded. */
-        Data withShape(int rows, int cols) {
-            return new Data(dataset, dataDir, limit, excludeClass, rows, cols);
+        /** The format; runs from before formats read IDX. */
+        DataSource.Format format() {
+            return formatId == null ? DataSource.Format.IDX : DataSource.Format.of(formatId);
         }
 
-        /** The images' height and width: as recorded, else (runs from before) the square of {@code inputSize} values. */
-        Images.Shape shape(int inputSize) {
+        /** The share of a single file or folder that is held out as the test set. */
+        double testSplit() {
+            return testSplitShare == null ? 0.2 : testSplitShare;
+        }
+
+        Scaling.Kind scaling() {
+            return scale == null ? Scaling.Kind.NONE : Scaling.Kind.of(scale);
+        }
+
+        /** {@code --resize HxW} as {rows, cols}, or null. */
+        int[] resizeTo() {
+            return resize == null ? null : parseResize(resize);
+        }
+
+        /** Whether the data are images (a table has no pictures). */
+        boolean images() {
+            return format() != DataSource.Format.CSV;
+        }
+
+        /** The same data with the examples' shape recorded. */
+        Data withShape(org.dl4jvae.data.Shape shape) {
+            return new Data(dataset, dataDir, limit, excludeClass, shape.rows(), shape.cols(), shape.channels(), formatId,
+                    resize, testSplitShare, labelColumn, scale);
+        }
+
+        Data withDir(Path dir) {
+            return new Data(dataset, dir == null ? null : dir.toString(), limit, excludeClass, imageRows, imageCols,
+                    channels, formatId, resize, testSplitShare, labelColumn, scale);
+        }
+
+        /** The examples' shape: as recorded, else (runs from before) the square of {@code inputSize} values. */
+        org.dl4jvae.data.Shape shape(int inputSize) {
             if (imageRows != null && imageCols != null) {
-                return new Images.Shape(imageRows, imageCols);
+                return new org.dl4jvae.data.Shape(channels == null ? 1 : channels, imageRows, imageCols);
             }
             int side = (int) Math.round(Math.sqrt(inputSize));
-            return side * side == inputSize ? new Images.Shape(side, side) : new Images.Shape(1, inputSize);
+            return side * side == inputSize ? org.dl4jvae.data.Shape.grey(side, side)
+                    : org.dl4jvae.data.Shape.features(inputSize);
         }
+    }
+
+    /** {@code 32x32} as {32, 32}; a usage error otherwise. */
+    static int[] parseResize(String text) {
+        String[] parts = text.toLowerCase(java.util.Locale.ROOT).split("x");
+        try {
+            if (parts.length == 2) {
+                int rows = Integer.parseInt(parts[0].trim());
+                int cols = Integer.parseInt(parts[1].trim());
+                if (rows > 0 && cols > 0 && rows <= 4096 && cols <= 4096) {
+                    return new int[] {rows, cols};
+                }
+            }
+        } catch (NumberFormatException ignored) {
+            // the message below
+        }
+        throw AppException.usage("--resize takes HEIGHTxWIDTH in pixels, each 1..4096 (e.g. 32x32), got '" + text + "'");
     }
 
     TrainSettings {
@@ -88,13 +144,25 @@ record TrainSettings(@JsonProperty("engine") String engine,
         if (data.limit() != null && data.limit() <= 0) {
             throw AppException.usage("--limit must be positive, got " + data.limit());
         }
-        if (data.excludeClass() != null && (data.excludeClass() < 0 || data.excludeClass() > 9)) {
-            throw AppException.usage("--exclude-class must be a class index 0..9, got " + data.excludeClass());
+        if (data.excludeClass() != null && data.excludeClass() < 0) {
+            throw AppException.usage("--exclude-class must be a class index from 0, got " + data.excludeClass());
+        }
+        if (data.testSplitShare() != null && !(data.testSplitShare() > 0 && data.testSplitShare() < 1)) {
+            throw AppException.usage("--test-split must be a fraction in (0, 1), got " + data.testSplitShare());
+        }
+        try {
+            data.format();
+            data.scaling();
+        } catch (IllegalArgumentException e) {
+            throw AppException.usage(e.getMessage());
+        }
+        if (data.resize() != null) {
+            parseResize(data.resize());
         }
     }
 
-    TrainSettings withShape(int rows, int cols) {
-        return new TrainSettings(engine, model, training, data.withShape(rows, cols), changes);
+    TrainSettings withShape(org.dl4jvae.data.Shape shape) {
+        return new TrainSettings(engine, model, training, data.withShape(shape), changes);
     }
 
     TrainSettings withSchedule(org.dl4jvae.model.train.LrSchedule schedule) {
@@ -106,9 +174,7 @@ record TrainSettings(@JsonProperty("engine") String engine,
     }
 
     TrainSettings withDataDir(Path dir) {
-        return new TrainSettings(engine, model, training,
-                new Data(data.dataset(), dir == null ? null : dir.toString(), data.limit(), data.excludeClass(),
-                        data.imageRows(), data.imageCols()), changes);
+        return new TrainSettings(engine, model, training, data.withDir(dir), changes);
     }
 
     /** The settings with the environment facts, as config.json holds them. */

@@ -21,19 +21,59 @@ final class TrainedRun {
     /** A loaded run: its settings and its model, whose engine must be the one config.json names. */
     record Loaded(RunDirectory run, TrainSettings settings, VaeEngine vae, Path dataDir) {
 
-        /** The test split of the run's dataset (or another of the same format), from --data-dir or the run's. */
+        /**
+         * The test split of the run's data (or of another named dataset, or of other data in the run's format from
+         * --data-dir), scaled as the run's training data were, and checked against the model's input.
+         */
         ImageSet testSet(String datasetOverride) {
-            return DataSets.testSplit(datasetOverride != null ? datasetOverride : settings.data().dataset(),
-                    dataDir != null ? dataDir : settings.data().dir());
+            TrainSettings.Data d = settings.data();
+            if (datasetOverride != null || dataDir != null) {
+                d = new TrainSettings.Data(datasetOverride != null ? datasetOverride : d.dataset(),
+                        dataDir != null ? dataDir.toString() : datasetOverride != null ? null : d.dataDir(), null, null,
+                        null, null, null, d.formatId(), d.resize(), d.testSplitShare(), d.labelColumn(), d.scale());
+            }
+            DataSets data = DataSets.load(d, settings.training().seed(), false);
+            ImageSet test = scaling().apply(data.test());
+            if (test.imageSize() != vae.config().inputSize()) {
+                throw AppException.failure("the model reads " + vae.config().inputSize() + " values per example, but the "
+                        + "test data in " + data.dir() + " have " + test.imageSize() + " (" + test.shape() + ")");
+            }
+            return test;
         }
 
         ImageSet testSet() {
             return testSet(null);
         }
 
-        /** The height and width of the run's images, for pictures. */
-        Images.Shape shape() {
-            return settings.data().shape(vae.config().inputSize());
+        /** The class names of the run's data, by label. */
+        java.util.List<String> classNames(ImageSet test) {
+            TrainSettings.Data d = settings.data();
+            if (d.format() == org.dl4jvae.data.source.DataSource.Format.IDX && test.numClasses() == 10) {
+                try {
+                    return org.dl4jvae.data.source.Dataset.fromId(d.dataset()).classNames();
+                } catch (IllegalArgumentException ownData) {
+                    // numbers, below
+                }
+            }
+            return test.classNames();
+        }
+
+        /** The data's scaling, as the run kept it. */
+        org.dl4jvae.data.Scaling scaling() {
+            try {
+                return org.dl4jvae.data.Scaling.read(run.scaler());
+            } catch (java.io.IOException e) {
+                throw AppException.failure(e.getMessage());
+            }
+        }
+
+        /** How the run's model values become pictures; a usage error for data that are no images (tables). */
+        Images.View view(String command) {
+            if (!settings.data().images()) {
+                throw AppException.usage(command + " draws images, and the run's data are a table (--format csv), which "
+                        + "has no pictures; evaluate, latent-plot and anomaly (scores) work on tables");
+            }
+            return new Images.View(settings.data().shape(vae.config().inputSize()), scaling());
         }
 
         /** Stops with a usage error when the model has no prior and no stochastic encoder. */

@@ -6,6 +6,13 @@ package org.dl4jvae.model;
  */
 public abstract class AdamEngine implements VaeEngine {
 
+    static {
+        // ND4J's CPU build with oneDNN (see the parent pom) would route every op it has a kernel for through oneDNN,
+        // matrix products included, which changes the reference model's numbers in their last digits. Platform
+        // helpers are off; the SameDiff runtime turns them on around convolutions only (OpSchedule).
+        org.nd4j.linalg.factory.Nd4j.getEnvironment().allowHelpers(false);
+    }
+
     private VaeConfig config;
     /** Adam's moments, one slot per weight array. */
     protected final AdamOptimizer adam;

@@ -77,7 +77,8 @@ public class VaeConfig implements Cloneable {
     @Range(min = 0, minOpen = true)
     private int imageCols = 28;
     @JsonProperty("hidden")
-    @JsonPropertyDescription("units of fc1 and fc3 (mlp); of the dense layer (conv, 16 in the Keras example)")
+    @JsonPropertyDescription("units of fc1 and fc3 (mlp); of the dense layer (conv: the "
+            + "command line then uses the Keras example's 16 unless given)")
     @Range(min = 0, minOpen = true)
     private int hidden = 400;
     @JsonProperty("latent")

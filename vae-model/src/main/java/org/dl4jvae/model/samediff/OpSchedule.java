@@ -41,6 +41,9 @@ final class OpSchedule {
 
     private record Step(DifferentialFunction op, OpContext context, String[] inputs, String[] outputs) { }
 
+    /** Nanoseconds per op name, summed, when profiling (scratch). */
+    static java.util.Map<String, Long> PROFILE = null;
+
     private final SameDiff fn;
     private final List<Step> steps = new ArrayList<>();
     private final Set<String> placeholders = new HashSet<>();
@@ -162,7 +165,13 @@ final class OpSchedule {
             }
         }
         for (Step s : steps) {
-            exec(s);
+            if (PROFILE != null) {
+                long t0 = System.nanoTime();
+                exec(s);
+                PROFILE.merge(s.op().opName(), System.nanoTime() - t0, Long::sum);
+            } else {
+                exec(s);
+            }
         }
         return values;
     }
@@ -215,8 +224,19 @@ final class OpSchedule {
         }
     }
 
+    /** The ops run with ND4J's platform helpers (oneDNN): convolutions, 5 to 30 times faster than without. */
+    private static final Set<String> ONEDNN = Set.of("conv2d", "conv2d_bp", "deconv2d", "deconv2d_bp");
+
     private static void exec(Step s) {
-        if (s.op() instanceof CustomOp c) {
+        if (ONEDNN.contains(s.op().opName())) {
+            org.nd4j.linalg.factory.Environment env = Nd4j.getEnvironment();
+            env.allowHelpers(true);
+            try {
+                Nd4j.exec((CustomOp) s.op(), s.context());
+            } finally {
+                env.allowHelpers(false);
+            }
+        } else if (s.op() instanceof CustomOp c) {
             Nd4j.exec(c, s.context());
         } else {
             Nd4j.exec((Op) s.op(), s.context());

@@ -229,6 +229,12 @@ final class TrainCommand implements Callable<Integer> {
         train = scaling.apply(train);
         ImageSet test = scaling.apply(data.test());
         checkRange(settings, data.dir(), train, test);
+        if (!resuming) { // the model must fit the data (a convolutional one needs sides that are multiples of 4)
+            VaeConfig model = settings.model();
+            ImageSet shaped = train;
+            ModelOptions.usage(() -> model.forData(shaped.channels(), shaped.rows(), shaped.cols(), shaped.numClasses()),
+                    null);
+        }
         if (!resuming) {
             run = newRun(out);
             run.lock();

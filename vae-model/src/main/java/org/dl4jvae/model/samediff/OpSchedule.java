@@ -218,6 +218,12 @@ final class OpSchedule {
                 values.put(s.outputs()[i], out[i]);
             }
             ctx.setOutputArrays(out);
+            if (s.op() instanceof BaseOp legacy) {
+                // the executioner asks a legacy op whether it is a no-op (a reduction over a dimension of size 1) from
+                // the op's own arrays, not the context's
+                legacy.setX(in[0]);
+                legacy.setZ(out[0]);
+            }
             // run now: a later op's output shape may depend on this one's values (the gradient of a reshape reads the
             // shape of its input as an array)
             exec(s);

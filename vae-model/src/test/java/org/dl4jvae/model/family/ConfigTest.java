@@ -28,7 +28,8 @@ class ConfigTest {
     @Test
     void theReferenceDefaultsAreThePyTorchExample() {
         ObjectNode json = ModelFamily.toJson(VaeConfig.defaults());
-        assertEquals("{\"model\":\"vae\",\"input_size\":784,\"hidden\":400,\"latent\":20,\"decoder\":\"bernoulli\","
+        assertEquals("{\"model\":\"vae\",\"arch\":\"mlp\",\"input_size\":784,\"channels\":1,\"image_rows\":28,"
+                + "\"image_cols\":28,\"hidden\":400,\"latent\":20,\"decoder\":\"bernoulli\","
                 + "\"init\":\"pytorch\",\"lr\":0.001,\"seed\":1,\"free_bits\":0.0}", json.toString());
     }
 

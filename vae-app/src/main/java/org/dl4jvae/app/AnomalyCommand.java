@@ -55,7 +55,7 @@ final class AnomalyCommand implements Callable<Integer> {
         List<String> names = test.labelled() ? r.classNames(test) : List.of("all");
         Nd4j.getRandom().setSeed(seed);
         double[] logp = new double[test.size()];
-        MinibatchIterator it = DataSets.inOrder(test, 500);
+        MinibatchIterator it = DataSets.inOrder(test, r.vae().evaluationBatch(500));
         int at = 0;
         while (it.hasNext()) {
             org.nd4j.linalg.dataset.DataSet b = it.next();

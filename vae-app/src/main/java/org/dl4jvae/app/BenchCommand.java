@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 
 /** Times training steps on in-memory data (random pixels or a dataset's images) and prints one JSON object. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Time training steps of an engine on in-memory 784-pixel images; prints JSON.")
+        description = "Time training steps of an engine on in-memory 28 x 28 images; prints JSON.")
 final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -32,7 +32,12 @@ final class BenchCommand implements Callable<Integer> {
     int batches;
     @Option(names = "--warmup", defaultValue = "50", description = "untimed steps first")
     int warmup;
-    @Option(names = "--hidden", defaultValue = "400", description = "units of fc1 and fc3")
+    @Option(names = "--arch", defaultValue = "mlp", description = "mlp or conv (the convolutional network, as the "
+            + "PyTorch peer's --arch conv)")
+    String arch;
+    @Option(names = "--hidden", description = "units of fc1 and fc3 (mlp, default 400) or of the dense layer (conv, "
+            + "default 16)")
+    Integer hiddenOption;
     int hidden;
     @Option(names = "--latent", defaultValue = "20", description = "size of z")
     int latent;
@@ -57,6 +62,14 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (!arch.equals("mlp") && !arch.equals("conv")) {
+            throw AppException.usage("--arch must be mlp or conv, got '" + arch + "'");
+        }
+        hidden = hiddenOption != null ? hiddenOption : arch.equals("conv") ? 16 : 400;
+        if (arch.equals("conv") && !engine.equals("samediff")) {
+            throw AppException.usage("--arch conv needs --engine samediff: DL4J's VariationalAutoencoder layer is fully "
+                    + "connected");
+        }
         if (!VaeEngines.KINDS.contains(engine)) {
             throw AppException.usage("unknown engine '" + engine + "' (known: " + String.join(", ", VaeEngines.KINDS) + ")");
         }
@@ -95,8 +108,8 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Times {@code steps} training steps of batch {@code batch} after {@code untimed} ones; the result as JSON. */
     private Map<String, Object> point(ImageSet data, int batch, int hiddenSize, int steps, int untimed) {
-        VaeEngine vae = VaeEngines.create(engine,
-                ModelOptions.usage(() -> ModelFamily.config(model).withSizes(784, hiddenSize, latent), "--model"));
+        VaeEngine vae = VaeEngines.create(engine, ModelOptions.usage(() -> ModelFamily.config(model,
+                Map.of("arch", arch, "hidden", hiddenSize, "latent", latent)).forData(1, 28, 28, 10), "--model"));
         if (untimed > 0) {
             vae.fit(iterator(data, batch, 0, untimed), 1);
         }
@@ -108,6 +121,7 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("engine", engine);
         out.put("model", model);
+        out.put("arch", arch);
         out.put("backend", backend.name());
         out.put("device", backend.device());
         out.put("batch_size", batch);

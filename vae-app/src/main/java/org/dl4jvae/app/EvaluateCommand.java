@@ -39,7 +39,7 @@ final class EvaluateCommand implements Callable<Integer> {
         threads.apply();
         TrainedRun.Loaded r = trained.load();
         ImageSet test = r.testSet(dataset);
-        ElboEstimate elbo = r.vae().negativeElbo(withProgress(DataSets.inOrder(test, 500), "ELBO", test.size()), seed);
+        ElboEstimate elbo = r.vae().negativeElbo(withProgress(DataSets.inOrder(test, r.vae().evaluationBatch(500)), "ELBO", test.size()), seed);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("images", elbo.images());
         out.put("model", r.vae().config().model());
@@ -51,7 +51,7 @@ final class EvaluateCommand implements Callable<Integer> {
             out.put("reconstruction_loss", elbo.reconstruction());
             return print(out);
         }
-        double iw = r.vae().importanceWeightedNll(withProgress(DataSets.inOrder(test, 500), "IW-NLL, " + k + " samples",
+        double iw = r.vae().importanceWeightedNll(withProgress(DataSets.inOrder(test, r.vae().evaluationBatch(500)), "IW-NLL, " + k + " samples",
                 test.size()), k, seed);
         out.put("elbo_loss", elbo.loss());
         out.put("reconstruction", elbo.reconstruction());

@@ -46,7 +46,7 @@ final class LatentPlotCommand implements Callable<Integer> {
         TrainedRun.Loaded r = trained.load();
         ImageSet test = r.testSet();
         List<INDArray> parts = new ArrayList<>();
-        MinibatchIterator it = DataSets.inOrder(test, 1000);
+        MinibatchIterator it = DataSets.inOrder(test, r.vae().evaluationBatch(1000));
         while (it.hasNext()) {
             org.nd4j.linalg.dataset.DataSet b = it.next();
             parts.add(r.vae().encode(b.getFeatures(), b.getLabels()).mu());

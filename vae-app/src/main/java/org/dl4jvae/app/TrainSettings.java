@@ -137,6 +137,10 @@ record TrainSettings(@JsonProperty("engine") String engine,
             throw AppException.usage("--model " + model.model() + " runs on the "
                     + String.join(", ", ModelFamily.variant(model.model()).engines()) + " engine, not " + engine);
         }
+        if (engine.equals("dl4j") && model.arch() != VaeConfig.Arch.MLP) {
+            throw AppException.usage("--arch conv needs --engine samediff: DL4J's VariationalAutoencoder layer is fully "
+                    + "connected");
+        }
         if (engine.equals("dl4j") && (training.klWarmup() > 0 || model.freeBits() > 0)) {
             throw AppException.usage("DL4J's VariationalAutoencoder layer has no KL weight: --kl-warmup and --free-bits "
                     + "need --engine samediff");

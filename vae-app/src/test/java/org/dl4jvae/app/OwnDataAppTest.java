@@ -86,6 +86,18 @@ class OwnDataAppTest {
             BufferedImage grid = ImageIO.read(out.toFile());
             assertEquals(2 * 64 + 3 * 2, grid.getWidth());
             assertEquals(3, grid.getColorModel().getNumColorComponents());
+            // every other picture of the run is in colour too
+            String[][] commands = {{"reconstruct", "--count", "4"}, {"interpolate", "--from", "0", "--to", "5"},
+                    {"latent-plot"}, {"anomaly", "--top", "2"}};
+            for (String[] c : commands) {
+                Path png = tmp.resolve(c[0] + "-" + arch + ".png");
+                String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(c),
+                        java.util.stream.Stream.of("--run", run.toString(), "--out", png.toString())).toArray(String[]::new);
+                AppFixture.Result done = AppFixture.run(args);
+                assertEquals(0, done.exit(), c[0] + ": " + done.err());
+                Path picture = c[0].equals("latent-plot") ? tmp.resolve("latent-plot-" + arch + "-manifold.png") : png;
+                assertEquals(3, ImageIO.read(picture.toFile()).getColorModel().getNumColorComponents(), c[0]);
+            }
         }
     }
 
@@ -129,6 +141,12 @@ class OwnDataAppTest {
         assertEquals(13, scores.lines().count(), scores);
         assertTrue(scores.contains(",horse,") && scores.contains(",cat,"), scores);
         assertFalse(Files.exists(anomaly));
+
+        AppFixture.Result resumed = AppFixture.run("train", "--resume", run.toString(), "--epochs", "3", "--progress",
+                "plain");
+        assertEquals(0, resumed.exit(), resumed.err());
+        assertTrue(resumed.out().contains("resuming after epoch 2"), resumed.out());
+        assertEquals(4, Files.readAllLines(run.resolve("metrics.csv")).size());
 
         AppFixture.Result s = AppFixture.run("sample", "--run", run.toString(), "--out", tmp.resolve("s.png").toString());
         assertEquals(2, s.exit());

@@ -84,6 +84,10 @@ public final class Dl4jLayerVae extends AdamEngine {
             throw new IllegalArgumentException("the " + KIND + " engine (DL4J's VariationalAutoencoder layer) runs the "
                     + "reference model " + ModelFamily.DEFAULT + " only, not " + config.model() + " (use the samediff engine)");
         }
+        if (config.arch() != VaeConfig.Arch.MLP) {
+            throw new IllegalArgumentException("the " + KIND + " engine (DL4J's VariationalAutoencoder layer) is fully "
+                    + "connected: arch " + config.arch().name().toLowerCase(java.util.Locale.ROOT) + " needs the samediff engine");
+        }
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(config.seed())
                 .dataType(DataType.FLOAT)

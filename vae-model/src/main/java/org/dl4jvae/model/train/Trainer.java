@@ -154,14 +154,14 @@ public final class Trainer {
         if (config.valSplit() > 0) { // seeded: the same images every epoch and on resume
             ImageSet.Split split = train.split(config.validationSize(train.size()), config.seed());
             fitted = split.train();
-            valBatches = MinibatchIterator.builder(split.validation()).batchSize(1000).shuffle(false)
+            valBatches = MinibatchIterator.builder(split.validation()).batchSize(model.evaluationBatch(1000)).shuffle(false)
                     .releasePrevious(true).build();
         }
         MinibatchIterator batches = MinibatchIterator.builder(fitted).batchSize(config.batchSize()).seed(config.seed())
                 .releasePrevious(true).build();
         // one batch buffer refilled for the whole evaluation, rather than 31 MB of new native arrays per epoch that
         // wait for the garbage collector
-        MinibatchIterator testBatches = MinibatchIterator.builder(test).batchSize(1000).shuffle(false)
+        MinibatchIterator testBatches = MinibatchIterator.builder(test).batchSize(model.evaluationBatch(1000)).shuffle(false)
                 .releasePrevious(true).build();
         int steps = batches.batchesPerEpoch();
         ISchedule schedule = config.lrSchedule().toSchedule(model.config().learningRate(), steps * config.epochs());

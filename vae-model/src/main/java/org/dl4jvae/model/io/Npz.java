@@ -24,12 +24,15 @@ public final class Npz {
     /**
      * The weights under PyTorch's {@code state_dict} names: {@code fc1.weight} ({@code [out, in]}, the transpose of
      * {@code fc1_W}) and {@code fc1.bias} for every layer {@code <layer>_W}, {@code <layer>_b} (any model of the family).
+     * A convolution's kernel {@code [kh, kw, in, out]} becomes Conv2d's {@code [out, in, kh, kw]}; a transposed
+     * convolution's {@code [kh, kw, out, in]} (ND4J's deconv2d layout) becomes ConvTranspose2d's {@code [in, out, kh, kw]}:
+     * the same permutation.
      */
     public static Map<String, INDArray> pytorchStateDict(Map<String, INDArray> weights) {
         Map<String, INDArray> out = new LinkedHashMap<>();
         weights.forEach((name, w) -> {
             if (name.endsWith("_W")) {
-                out.put(layer(name) + ".weight", w.transpose().dup('c'));
+                out.put(layer(name) + ".weight", (w.rank() == 4 ? w.permute(3, 2, 0, 1) : w.transpose()).dup('c'));
             } else if (name.endsWith("_b")) {
                 out.put(layer(name) + ".bias", w.reshape(w.length()));
             } else {

@@ -15,6 +15,8 @@ import java.util.zip.ZipInputStream;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.samediff.SameDiffVae;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The .npz export: NumPy's file format, byte for byte, under PyTorch's state_dict names and layouts. */
@@ -72,5 +74,21 @@ class NpzTest {
         byte[] bias = entries(bytes.toByteArray()).get("fc1.bias.npy");
         String header = new String(bias, 10, (bias[8] & 0xff) | (bias[9] & 0xff) << 8, StandardCharsets.US_ASCII);
         assertTrue(header.contains("'shape': (16,)"), header);
+    }
+
+    @Test
+    void convolutionKernelsTakePytorchsLayout() {
+        INDArray k = Nd4j.linspace(DataType.FLOAT, 0, 72, 1).reshape(3, 3, 2, 4);
+        INDArray w = Npz.pytorchStateDict(Map.of("conv1_W", k)).get("conv1.weight");
+        assertArrayEquals(new long[] {4, 2, 3, 3}, w.shape());
+        for (int ky = 0; ky < 3; ky++) {
+            for (int kx = 0; kx < 3; kx++) {
+                for (int i = 0; i < 2; i++) {
+                    for (int o = 0; o < 4; o++) {
+                        assertEquals(k.getFloat(ky, kx, i, o), w.getFloat(o, i, ky, kx));
+                    }
+                }
+            }
+        }
     }
 }

@@ -168,14 +168,23 @@ class CommandsTest {
 
     @Test
     void benchPrintsOneJsonObjectWithTheStepTime() {
+        AppFixture.Result conv = run("bench", "--arch", "conv", "--batches", "2", "--warmup", "1", "--batch-size", "8",
+                "--latent", "2");
+        assertEquals(0, conv.exit(), conv.err());
+        assertEquals("conv", AppFixture.parse(conv.out().trim()).get("arch"));
+        assertEquals(16L, AppFixture.parse(conv.out().trim()).get("hidden"), "the Keras example's dense layer");
+        AppFixture.Result dl4jConv = run("bench", "--arch", "conv", "--engine", "dl4j");
+        assertEquals(2, dl4jConv.exit());
+        assertTrue(dl4jConv.err().contains("--engine samediff"), dl4jConv.err());
         for (String engine : List.of("samediff", "dl4j")) {
             AppFixture.Result r = run("bench", "--engine", engine, "--batches", "3", "--warmup", "1",
                     "--batch-size", "32", "--hidden", "16", "--latent", "2");
             assertEquals(0, r.exit(), r.err());
             Map<String, Object> json = AppFixture.parse(r.out().trim());
-            assertEquals(List.of("engine", "model", "backend", "device", "batch_size", "hidden", "images_per_second",
-                    "ms_per_batch", "peak_rss_mb"), List.copyOf(json.keySet()));
+            assertEquals(List.of("engine", "model", "arch", "backend", "device", "batch_size", "hidden",
+                    "images_per_second", "ms_per_batch", "peak_rss_mb"), List.copyOf(json.keySet()));
             assertEquals(engine, json.get("engine"));
+            assertEquals("mlp", json.get("arch"));
             assertEquals("CPU", json.get("backend"));
             assertEquals(32L, json.get("batch_size"));
             double ips = ((Number) json.get("images_per_second")).doubleValue();

@@ -333,12 +333,14 @@ final class TrainCommand implements Callable<Integer> {
 
     /**
      * Whether a directory holds nothing but what a run killed before its settings were written leaves (its lock,
-     * temporary files): such a directory is no run yet and may be started again.
+     * temporary files, the data's scaling, which a new start fits again): such a directory is no run yet and may be
+     * started again.
      */
     private static boolean onlyLeftovers(Path dir) throws IOException {
         try (var files = Files.walk(dir)) {
             return files.filter(p -> !p.equals(dir)).allMatch(p -> Files.isDirectory(p)
-                    || p.getFileName().toString().equals(".lock") || org.dl4jvae.data.io.AtomicFile.isTemporary(p));
+                    || p.getFileName().toString().equals(".lock") || p.getFileName().toString().equals("scaler.bin")
+                    || org.dl4jvae.data.io.AtomicFile.isTemporary(p));
         }
     }
 

@@ -232,6 +232,10 @@ final class TrainCommand implements Callable<Integer> {
         if (!resuming) { // the model must fit the data (a convolutional one needs sides that are multiples of 4)
             VaeConfig model = settings.model();
             ImageSet shaped = train;
+            if (!shaped.labelled() && ModelFamily.settingNames(ModelFamily.variant(model.model())).contains("classes")) {
+                throw AppException.usage("--model " + model.model() + " reads class labels, and these data have none "
+                        + "(give class sub-folders, a --label-column, or IDX labels)");
+            }
             ModelOptions.usage(() -> model.forData(shaped.channels(), shaped.rows(), shaped.cols(), shaped.numClasses()),
                     null);
         }

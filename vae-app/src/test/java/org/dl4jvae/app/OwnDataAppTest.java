@@ -193,6 +193,11 @@ class OwnDataAppTest {
                 "--resize", "big");
         assertEquals(2, resize.exit());
         assertTrue(resize.err().contains("HEIGHTxWIDTH"), resize.err());
+        Path plain = Files.writeString(tmp.resolve("plain.csv"), "0.1,0.2\n0.3,0.4\n0.5,0.6\n0.7,0.8\n0.9,0.1\n");
+        AppFixture.Result cvae = AppFixture.run("train", "--format", "csv", "--data-dir", plain.toString(), "--model",
+                "cvae", "--out", tmp.resolve("never").toString());
+        assertEquals(2, cvae.exit());
+        assertTrue(cvae.err().contains("--model cvae reads class labels, and these data have none"), cvae.err());
         AppFixture.Result format = AppFixture.run("train", "--format", "parquet", "--data-dir", images.toString());
         assertEquals(2, format.exit());
         assertTrue(format.err().contains("idx, images or csv"), format.err());

@@ -68,7 +68,7 @@ public record DataSource(Format format, Path path, int[] resize, String labelCol
         return s;
     }
 
-    /** Whether {@code test} holds only labels below {@code train}'s class count (IDX labels are numbers). */
+    /** IDX labels are numbers: the classes are 0 to the largest training label, and test labels must be among them. */
     private Splits idx() throws IOException {
         ImageSet train = DataLocator.read(path, Dataset.Split.TRAIN, ImageSet.MAX_CLASSES);
         int classes = 0;

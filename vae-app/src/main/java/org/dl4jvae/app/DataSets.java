@@ -14,7 +14,7 @@ import org.dl4jvae.data.source.Dataset;
 import org.dl4jvae.data.source.Downloader;
 
 /** Loads a run's data for the commands, turning every data problem into one clear message. */
-record DataSets(Path dir, ImageSet train, ImageSet test, List<String> classNames) {
+record DataSets(Path dir, ImageSet train, ImageSet test) {
 
     /** A named IDX dataset (found, or downloaded if needed): the benchmarks' data. */
     static DataSets load(String datasetName, Path explicitDir) {
@@ -32,17 +32,13 @@ record DataSets(Path dir, ImageSet train, ImageSet test, List<String> classNames
                 Path found = DataLocator.of(dir).locate(dataset, Downloader.forDataset(dataset));
                 return new DataSets(found.toAbsolutePath(),
                         withTrain ? DataLocator.read(found, Dataset.Split.TRAIN) : null,
-                        DataLocator.read(found, Dataset.Split.TEST), dataset.classNames());
+                        DataLocator.read(found, Dataset.Split.TEST));
             }
             if (dir == null) {
                 throw AppException.usage("--format " + format.id() + " reads your own data: name it with --data-dir");
             }
             DataSource.Splits s = new DataSource(format, dir, d.resizeTo(), d.labelColumn(), d.testSplit(), seed).read();
-            List<String> names = s.train().classNames();
-            if (format == DataSource.Format.IDX && s.train().numClasses() == 10 && known(d.dataset())) {
-                names = Dataset.fromId(d.dataset()).classNames();
-            }
-            return new DataSets(dir.toAbsolutePath(), s.train(), s.test(), names);
+            return new DataSets(dir.toAbsolutePath(), s.train(), s.test());
         } catch (DataUnavailableException | BadDataException e) {
             throw AppException.failure(e.getMessage());
         } catch (IOException e) {
@@ -60,13 +56,19 @@ record DataSets(Path dir, ImageSet train, ImageSet test, List<String> classNames
         return false;
     }
 
-    private static boolean known(String name) {
-        try {
-            Dataset.fromId(name);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
+    /**
+     * The class names of a set read by {@link #load}: Fashion-MNIST's garments for IDX files of a known dataset's ten
+     * classes, else the set's own (folder names, CSV labels, numbers).
+     */
+    static List<String> classNames(TrainSettings.Data d, ImageSet set) {
+        if (d.format() == DataSource.Format.IDX && set.numClasses() == 10) {
+            try {
+                return Dataset.fromId(d.dataset()).classNames();
+            } catch (IllegalArgumentException ownData) {
+                // a name of one's own: the set's names
+            }
         }
+        return set.classNames();
     }
 
     static Dataset dataset(String name) {

@@ -56,6 +56,15 @@ record RunDirectory(Path dir) {
         return dir.resolve("scaler.bin");
     }
 
+    /** The scaling the run keeps (none without the file). */
+    org.dl4jvae.data.Scaling scaling() {
+        try {
+            return org.dl4jvae.data.Scaling.read(scaler());
+        } catch (java.io.IOException e) {
+            throw AppException.failure(e.getMessage());
+        }
+    }
+
     Path lossPlot() {
         return dir.resolve("loss.png");
     }

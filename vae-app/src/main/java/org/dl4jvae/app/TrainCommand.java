@@ -229,7 +229,8 @@ final class TrainCommand implements Callable<Integer> {
         train = scaling.apply(train);
         ImageSet test = scaling.apply(data.test());
         checkRange(settings, data.dir(), train, test);
-        if (!resuming) { // the model must fit the data (a convolutional one needs sides that are multiples of 4)
+        if (!resuming) { // the model must fit the data (a convolutional one needs sides that are multiples of 4) before
+            // the run directory is made
             VaeConfig model = settings.model();
             ImageSet shaped = train;
             if (!shaped.labelled() && ModelFamily.settingNames(ModelFamily.variant(model.model())).contains("classes")) {
@@ -238,22 +239,22 @@ final class TrainCommand implements Callable<Integer> {
             }
             ModelOptions.usage(() -> model.forData(shaped.channels(), shaped.rows(), shaped.cols(), shaped.numClasses()),
                     null);
-        }
-        if (!resuming) {
             run = newRun(out);
             run.lock();
             settings = settings.withDataDir(data.dir());
         }
         try {
-            scaling.write(run.scaler());
+            if (!resuming || !Files.isRegularFile(run.scaler())) { // fitted now: kept (a resumed run's is its own)
+                scaling.write(run.scaler());
+            }
         } catch (IOException e) {
             throw AppException.failure("cannot write " + run.scaler() + ": " + AtomicFiles.describe(e));
         }
         if (settings.data().imageRows() == null || settings.data().channels() == null) {
             settings = settings.withShape(train.shape()); // new runs, and runs from before the shape was recorded
         }
-        DataSets scaled = new DataSets(data.dir(), data.train(), test, data.classNames());
-        return train(settings, run, scaled, train, stdout, bar, resuming, newLearningRate, pendingChanges);
+        return train(settings, run, new DataSets(data.dir(), train, test), scaling, stdout, bar, resuming,
+                newLearningRate, pendingChanges);
     }
 
     /** The name of one's own data: its folder's or file's name without extension. */
@@ -268,12 +269,8 @@ final class TrainCommand implements Callable<Integer> {
      * validation split the trainer will hold out, the same seeded split).
      */
     private static Scaling scaling(TrainSettings s, RunDirectory run, ImageSet train) {
-        try {
-            if (run != null && Files.isRegularFile(run.scaler())) {
-                return Scaling.read(run.scaler());
-            }
-        } catch (IOException e) {
-            throw AppException.failure(e.getMessage());
+        if (run != null && Files.isRegularFile(run.scaler())) {
+            return run.scaling();
         }
         ImageSet fitted = train;
         int validation = s.training().validationSize(train.size());
@@ -281,14 +278,6 @@ final class TrainCommand implements Callable<Integer> {
             fitted = train.split(validation, s.training().seed()).train();
         }
         return Scaling.fit(s.data().scaling(), fitted);
-    }
-
-    private static Scaling readScaling(RunDirectory run) {
-        try {
-            return Scaling.read(run.scaler());
-        } catch (IOException e) {
-            throw AppException.failure(e.getMessage());
-        }
     }
 
     /** A Bernoulli decoder models values in [0, 1]: data outside it are refused before anything is written. */
@@ -348,8 +337,9 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static int train(TrainSettings s, RunDirectory run, DataSets data, ImageSet train, PrintWriter out,
+    private static int train(TrainSettings s, RunDirectory run, DataSets data, Scaling scaling, PrintWriter out,
                              boolean bar, boolean resuming, Double newLearningRate, Map<String, String> changes) {
+        ImageSet train = data.train();
         Backend backend = Backend.current();
         Trainer trainer;
         try {
@@ -376,7 +366,7 @@ final class TrainCommand implements Callable<Integer> {
         if (newLearningRate != null) {
             vae.setLearningRate(newLearningRate);
         }
-        Images.View view = s.data().images() ? new Images.View(train.shape(), readScaling(run)) : null;
+        Images.View view = s.data().images() ? new Images.View(train.shape(), scaling) : null;
         RunOutputs outputs = new RunOutputs(run, trainer.history(), data.test(), view, s.training().seed(),
                 vae.config().model() + " (" + s.engine() + ") on " + s.data().dataset(), new Progress(out, bar),
                 ModelFamily.toJson(vae.config()).path("beta").asDouble(1.0));

@@ -33,7 +33,7 @@ final class TrainedRun {
                         null, null, null, d.formatId(), d.resize(), d.testSplitShare(), d.labelColumn(), d.scale());
             }
             DataSets data = DataSets.load(d, settings.training().seed(), false);
-            ImageSet test = scaling().apply(data.test());
+            ImageSet test = run.scaling().apply(data.test());
             if (test.imageSize() != vae.config().inputSize()) {
                 throw AppException.failure("the model reads " + vae.config().inputSize() + " values per example, but the "
                         + "test data in " + data.dir() + " have " + test.imageSize() + " (" + test.shape() + ")");
@@ -47,24 +47,7 @@ final class TrainedRun {
 
         /** The class names of the run's data, by label. */
         java.util.List<String> classNames(ImageSet test) {
-            TrainSettings.Data d = settings.data();
-            if (d.format() == org.dl4jvae.data.source.DataSource.Format.IDX && test.numClasses() == 10) {
-                try {
-                    return org.dl4jvae.data.source.Dataset.fromId(d.dataset()).classNames();
-                } catch (IllegalArgumentException ownData) {
-                    // numbers, below
-                }
-            }
-            return test.classNames();
-        }
-
-        /** The data's scaling, as the run kept it. */
-        org.dl4jvae.data.Scaling scaling() {
-            try {
-                return org.dl4jvae.data.Scaling.read(run.scaler());
-            } catch (java.io.IOException e) {
-                throw AppException.failure(e.getMessage());
-            }
+            return DataSets.classNames(settings.data(), test);
         }
 
         /** How the run's model values become pictures; a usage error for data that are no images (tables). */
@@ -73,7 +56,7 @@ final class TrainedRun {
                 throw AppException.usage(command + " draws images, and the run's data are a table (--format csv), which "
                         + "has no pictures; evaluate, latent-plot and anomaly (scores) work on tables");
             }
-            return new Images.View(settings.data().shape(vae.config().inputSize()), scaling());
+            return new Images.View(settings.data().shape(vae.config().inputSize()), run.scaling());
         }
 
         /** Stops with a usage error when the model has no prior and no stochastic encoder. */

@@ -156,9 +156,13 @@ record TrainSettings(@JsonProperty("engine") String engine,
         }
         try {
             data.format();
-            data.scaling();
         } catch (IllegalArgumentException e) {
             throw AppException.usage(e.getMessage());
+        }
+        try {
+            data.scaling();
+        } catch (IllegalArgumentException e) {
+            throw AppException.usage("--" + e.getMessage().replaceFirst("^scaling", "scale"));
         }
         if (data.resize() != null) {
             parseResize(data.resize());

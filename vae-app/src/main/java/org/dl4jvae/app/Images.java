@@ -21,10 +21,6 @@ final class Images {
 
     /** How a run's model values become pictures: the images' shape and the data's scaling. */
     record View(Shape shape, Scaling scaling) {
-        static View of(Shape shape) {
-            return new View(shape, Scaling.none());
-        }
-
         int rows() {
             return shape.rows();
         }
@@ -42,13 +38,14 @@ final class Images {
         int rgb(float[] px, int i, int y, int x) {
             int plane = shape.rows() * shape.cols();
             int at = i * shape.size() + y * shape.cols() + x;
-            if (shape.channels() < 3) {
+            if (grey()) {
                 int v = level(px[at]);
                 return v << 16 | v << 8 | v;
             }
             return level(px[at]) << 16 | level(px[at + plane]) << 8 | level(px[at + 2 * plane]);
         }
 
+        /** Fewer than three channels are drawn as the first one's grey levels. */
         boolean grey() {
             return shape.channels() < 3;
         }

@@ -18,8 +18,9 @@ final class TrainedRun {
     @Option(names = "--data-dir", description = "default: the run's data directory")
     Path dataDir;
 
-    /** A loaded run: its settings and its model, whose engine must be the one config.json names. */
-    record Loaded(RunDirectory run, TrainSettings settings, VaeEngine vae, Path dataDir) {
+    /** A loaded run: its settings, its model (whose engine must be the one config.json names) and its data scaling. */
+    record Loaded(RunDirectory run, TrainSettings settings, VaeEngine vae, Path dataDir,
+                  org.dl4jvae.data.Scaling scaling) {
 
         /**
          * The test split of the run's data (or of another named dataset, or of other data in the run's format from
@@ -33,7 +34,7 @@ final class TrainedRun {
                         null, null, null, d.formatId(), d.resize(), d.testSplitShare(), d.labelColumn(), d.scale());
             }
             DataSets data = DataSets.load(d, settings.training().seed(), false);
-            ImageSet test = run.scaling().apply(data.test());
+            ImageSet test = scaling.apply(data.test());
             if (test.imageSize() != vae.config().inputSize()) {
                 throw AppException.failure("the model reads " + vae.config().inputSize() + " values per example, but the "
                         + "test data in " + data.dir() + " have " + test.imageSize() + " (" + test.shape() + ")");
@@ -56,7 +57,7 @@ final class TrainedRun {
                 throw AppException.usage(command + " draws images, and the run's data are a table (--format csv), which "
                         + "has no pictures; evaluate, latent-plot and anomaly (scores) work on tables");
             }
-            return new Images.View(settings.data().shape(vae.config().inputSize()), run.scaling());
+            return new Images.View(settings.data().shape(vae.config().inputSize()), scaling);
         }
 
         /** Stops with a usage error when the model has no prior and no stochastic encoder. */
@@ -84,6 +85,6 @@ final class TrainedRun {
             throw AppException.failure(file + " holds a " + vae.config().model() + " model of the " + vae.kind()
                     + " engine but " + run.config() + " says " + settings.model().model() + " on " + settings.engine());
         }
-        return new Loaded(run, settings, vae, dataDir);
+        return new Loaded(run, settings, vae, dataDir, run.scaling());
     }
 }

@@ -142,28 +142,22 @@ public final class MinibatchIterator implements DataSetIterator {
             int src = img * d;
             int dst = i * d;
             if (values != null) {
+                System.arraycopy(values, src, staging, dst, d);
+            } else {
                 for (int p = 0; p < d; p++) {
-                    float v = values[src + p];
-                    staging[dst + p] = switch (binarization) {
-                        case NONE -> v;
-                        case STATIC -> v >= 0.5f ? 1f : 0f;
-                        case DYNAMIC -> bernoulli.nextFloat() < v ? 1f : 0f;
-                    };
+                    staging[dst + p] = SCALE[pixels[src + p] & 0xff];
                 }
-            } else switch (binarization) {
-                case NONE -> {
-                    for (int p = 0; p < d; p++) {
-                        staging[dst + p] = SCALE[pixels[src + p] & 0xff];
-                    }
-                }
+            }
+            switch (binarization) {
+                case NONE -> { }
                 case STATIC -> {
-                    for (int p = 0; p < d; p++) {
-                        staging[dst + p] = SCALE[pixels[src + p] & 0xff] >= 0.5f ? 1f : 0f;
+                    for (int p = dst; p < dst + d; p++) {
+                        staging[p] = staging[p] >= 0.5f ? 1f : 0f;
                     }
                 }
                 case DYNAMIC -> {
-                    for (int p = 0; p < d; p++) {
-                        staging[dst + p] = bernoulli.nextFloat() < SCALE[pixels[src + p] & 0xff] ? 1f : 0f;
+                    for (int p = dst; p < dst + d; p++) {
+                        staging[p] = bernoulli.nextFloat() < staging[p] ? 1f : 0f;
                     }
                 }
             }

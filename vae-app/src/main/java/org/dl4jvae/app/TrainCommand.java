@@ -117,6 +117,8 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The model settings of every variant, added to this command by {@link VaeApp}. */
     ModelOptions modelOptions;
+    /** Where the epochs train when not here (a cluster), set by {@link VaeApp}; null: on this machine. */
+    TrainingSite site;
 
     private static final String[] FIXED_ON_RESUME = {"--model", "--dataset", "--engine", "--batch-size", "--seed",
             "--limit", "--exclude-class", "--out", "--format", "--resize", "--test-split", "--label-column", "--scale", "--val-split", "--patience", "--min-delta", "--kl-warmup",
@@ -139,6 +141,9 @@ final class TrainCommand implements Callable<Integer> {
             return trainRun();
         } finally {
             RunDirectory.unlock(); // however the command ends, in-process callers (tests, embedding) get the run back
+            if (site != null) {
+                site.close();
+            }
         }
     }
 
@@ -211,50 +216,66 @@ final class TrainCommand implements Callable<Integer> {
         };
 
         // data first: with no data, bad data or no network nothing is written
-        DataSets data = DataSets.load(settings.data(), settings.training().seed(), true);
-        ImageSet train = data.train();
-        Integer exclude = settings.data().excludeClass();
-        if (exclude != null && exclude >= train.numClasses()) {
-            throw AppException.usage("--exclude-class " + exclude + " is not a class of the data: "
-                    + (train.labelled() ? "they have classes 0.." + (train.numClasses() - 1) : "they have no labels"));
-        }
-        if (exclude != null) {
-            train = train.withoutLabel(exclude);
-        }
-        if (settings.data().limit() != null) {
-            train = train.limit(settings.data().limit());
-        }
         boolean resuming = run != null;
-        Scaling scaling = scaling(settings, run, train);
-        train = scaling.apply(train);
-        ImageSet test = scaling.apply(data.test());
-        checkRange(settings, data.dir(), train, test);
+        if (site != null && settings.training().valSplit() > 0) {
+            throw AppException.usage("--val-split needs the training images on this machine; on a cluster the best "
+                    + "checkpoint is chosen by the training loss");
+        }
+        DataSets data = DataSets.load(settings.data(), settings.training().seed(), site == null);
+        if (!resuming) {
+            settings = settings.withDataDir(data.dir()); // where the workers read them too
+        }
+        Scaling kept = resuming && Files.isRegularFile(run.scaler()) ? run.scaling() : null;
+        ImageSet train;
+        ImageSet test;
+        Facts facts;
+        Scaling scaling;
+        if (site == null) {
+            TrainingData.Prepared p = TrainingData.prepare(settings, data, kept, true);
+            train = p.train();
+            test = p.test();
+            scaling = p.scaling();
+            facts = new Facts(train.shape(), train.size(), train.numClasses());
+        } else {
+            train = null;
+            TrainingSite.Survey survey;
+            try {
+                survey = site.survey(TrainingData.settingsJson(settings), kept == null ? null : kept.toBytes());
+                scaling = Scaling.fromBytes(survey.scaling());
+            } catch (IOException e) {
+                throw AppException.failure("cannot pass the run's scaling: " + e.getMessage());
+            }
+            test = TrainingData.prepareTest(settings, data.dir(), data.test(), scaling);
+            facts = new Facts(survey.shape(), survey.size(), survey.numClasses());
+        }
         if (!resuming) { // the model must fit the data (a convolutional one needs sides that are multiples of 4) before
             // the run directory is made
             VaeConfig model = settings.model();
-            ImageSet shaped = train;
-            if (!shaped.labelled() && ModelFamily.settingNames(ModelFamily.variant(model.model())).contains("classes")) {
+            if (facts.numClasses() == 0 && ModelFamily.settingNames(ModelFamily.variant(model.model())).contains("classes")) {
                 throw AppException.usage("--model " + model.model() + " reads class labels, and these data have none "
                         + "(give class sub-folders, a --label-column, or IDX labels)");
             }
-            ModelOptions.usage(() -> model.forData(shaped.channels(), shaped.rows(), shaped.cols(), shaped.numClasses()),
-                    null);
+            ModelOptions.usage(() -> model.forData(facts.shape().channels(), facts.shape().rows(), facts.shape().cols(),
+                    facts.numClasses()), null);
             run = newRun(out);
             run.lock();
-            settings = settings.withDataDir(data.dir());
         }
         try {
-            if (!resuming || !Files.isRegularFile(run.scaler())) { // fitted now: kept (a resumed run's is its own)
+            if (kept == null) { // fitted now: kept (a resumed run's is its own)
                 scaling.write(run.scaler());
             }
         } catch (IOException e) {
             throw AppException.failure("cannot write " + run.scaler() + ": " + AtomicFiles.describe(e));
         }
         if (settings.data().imageRows() == null || settings.data().channels() == null) {
-            settings = settings.withShape(train.shape()); // new runs, and runs from before the shape was recorded
+            settings = settings.withShape(facts.shape()); // new runs, and runs from before the shape was recorded
         }
-        return train(settings, run, new DataSets(data.dir(), train, test), scaling, stdout, bar, resuming,
+        return train(settings, run, data.dir(), facts, train, test, scaling, stdout, bar, resuming,
                 newLearningRate, pendingChanges);
+    }
+
+    /** What the command needs to know of the training images, wherever they are. */
+    private record Facts(org.dl4jvae.data.Shape shape, int size, int numClasses) {
     }
 
     /** The name of one's own data: its folder's or file's name without extension. */
@@ -262,37 +283,6 @@ final class TrainCommand implements Callable<Integer> {
         Path name = dir.toAbsolutePath().normalize().getFileName();
         String n = name == null ? "data" : name.toString();
         return n.contains(".") ? n.substring(0, n.lastIndexOf('.')) : n;
-    }
-
-    /**
-     * The run's scaling: as the run kept it; else fitted on the training part (the training images without the
-     * validation split the trainer will hold out, the same seeded split).
-     */
-    private static Scaling scaling(TrainSettings s, RunDirectory run, ImageSet train) {
-        if (run != null && Files.isRegularFile(run.scaler())) {
-            return run.scaling();
-        }
-        ImageSet fitted = train;
-        int validation = s.training().validationSize(train.size());
-        if (validation > 0) {
-            fitted = train.split(validation, s.training().seed()).train();
-        }
-        return Scaling.fit(s.data().scaling(), fitted);
-    }
-
-    /** A Bernoulli decoder models values in [0, 1]: data outside it are refused before anything is written. */
-    private static void checkRange(TrainSettings s, Path dir, ImageSet train, ImageSet test) {
-        if (s.model().decoder() != VaeConfig.Decoder.BERNOULLI) {
-            return;
-        }
-        for (ImageSet part : List.of(train, test)) {
-            float[] range = part.range();
-            if (range[0] < 0 || range[1] > 1) {
-                throw AppException.failure(dir + ": the " + (part == train ? "training" : "test") + " data range from "
-                        + range[0] + " to " + range[1] + ", but the Bernoulli decoder models values in [0, 1]: use "
-                        + "--decoder gaussian, or --scale minmax (or standard with --decoder gaussian)");
-            }
-        }
     }
 
     /** {@code --lr} given with {@code --resume}: the learning rate from now on. */
@@ -337,9 +327,9 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static int train(TrainSettings s, RunDirectory run, DataSets data, Scaling scaling, PrintWriter out,
-                             boolean bar, boolean resuming, Double newLearningRate, Map<String, String> changes) {
-        ImageSet train = data.train();
+    private int train(TrainSettings s, RunDirectory run, Path dataDir, Facts train, ImageSet trainImages, ImageSet test,
+                      Scaling scaling, PrintWriter out, boolean bar, boolean resuming, Double newLearningRate,
+                      Map<String, String> changes) {
         Backend backend = Backend.current();
         Trainer trainer;
         try {
@@ -350,24 +340,24 @@ final class TrainCommand implements Callable<Integer> {
                     trainer = trainer.withHistory(run.readMetrics());
                 }
             } else { // a new run, or one stopped before its first epoch ended: from epoch 0
-                VaeConfig config = ModelOptions.usage(() -> s.model().forData(train.channels(), train.rows(), train.cols(),
-                        train.numClasses()), null);
+                VaeConfig config = ModelOptions.usage(() -> s.model().forData(train.shape().channels(),
+                        train.shape().rows(), train.shape().cols(), train.numClasses()), null);
                 trainer = Trainer.start(VaeEngines.create(s.engine(), config), s.training(), run.checkpoints());
             }
         } catch (IOException e) {
             throw AppException.failure("cannot load model " + run.lastCheckpoint() + ": " + e.getMessage());
         }
         VaeEngine vae = trainer.model();
-        if (vae.config().inputSize() != train.imageSize()) {
+        if (vae.config().inputSize() != train.shape().size()) {
             throw AppException.failure("the run's model reads " + vae.config().inputSize() + " values per image, but the "
-                    + "images in " + data.dir() + " have " + train.imageSize() + "; resume with the run's own data "
+                    + "images in " + dataDir + " have " + train.shape().size() + "; resume with the run's own data "
                     + "(--data-dir " + s.data().dataDir() + ")");
         }
         if (newLearningRate != null) {
             vae.setLearningRate(newLearningRate);
         }
         Images.View view = s.data().images() ? new Images.View(train.shape(), scaling) : null;
-        RunOutputs outputs = new RunOutputs(run, trainer.history(), data.test(), view, s.training().seed(),
+        RunOutputs outputs = new RunOutputs(run, trainer.history(), test, view, s.training().seed(),
                 vae.config().model() + " (" + s.engine() + ") on " + s.data().dataset(), new Progress(out, bar),
                 ModelFamily.toJson(vae.config()).path("beta").asDouble(1.0));
         if (resuming) { // the directory from its last checkpoint, whatever a kill left
@@ -384,7 +374,10 @@ final class TrainCommand implements Callable<Integer> {
         environment.put("backend", backend.name());
         environment.put("device", backend.device());
         environment.put("train_images", train.size());
-        environment.put("test_images", data.test().size());
+        environment.put("test_images", test.size());
+        if (site != null) {
+            environment.put("site", site.describe());
+        }
         TrainSettings now = new TrainSettings(s.engine(), vae.config(), s.training(), s.data(), s.changes());
         for (Map.Entry<String, String> c : changes.entrySet()) {
             now = now.changed(vae.config(), new TrainSettings.Change(trainer.completedEpochs() + 1, c.getKey(),
@@ -392,12 +385,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         run.writeSettings(now, environment);
 
-        out.printf("engine %s | backend %s | device %s%n", vae.kind(), backend.name(), backend.device());
+        out.printf("engine %s | backend %s | device %s%s%n", vae.kind(), backend.name(), backend.device(),
+                site == null ? "" : " | " + site.describe());
         int validation = s.training().validationSize(train.size());
         out.printf("dataset %s (%s): %d training images, %s%d test images | model %s %d-%d-%d | run %s%n",
-                s.data().dataset(), data.dir(), train.size() - validation,
-                validation > 0 ? validation + " validation images, " : "", data.test().size(), vae.config().model(),
-                train.imageSize(), vae.config().hidden(), vae.config().latent(), run.dir());
+                s.data().dataset(), dataDir, train.size() - validation,
+                validation > 0 ? validation + " validation images, " : "", test.size(), vae.config().model(),
+                train.shape().size(), vae.config().hidden(), vae.config().latent(), run.dir());
         int done = trainer.completedEpochs();
         if (trainer.stopped() != null) {
             out.printf("the run stopped after epoch %d: %s; nothing to do%n", done, trainer.stopped());
@@ -417,7 +411,8 @@ final class TrainCommand implements Callable<Integer> {
         // the notice is for signals only: a failure below reports itself and must not claim an interruption
         List<EpochResult> history;
         try {
-            history = trainer.fit(train, data.test(), outputs);
+            history = site == null ? trainer.fit(trainImages, test, outputs)
+                    : trainer.fit(site.pass(vae, s.training()), test, outputs);
         } catch (DivergedException d) {
             String kept = Files.isRegularFile(run.lastCheckpoint())
                     ? "the last good checkpoint is kept: " + run.lastCheckpoint()

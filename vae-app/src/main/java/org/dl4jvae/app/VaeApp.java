@@ -43,11 +43,26 @@ public final class VaeApp implements Runnable {
 
     /** Runs a command line and returns the exit code; for tests and embedding. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, out, err, null);
+    }
+
+    /**
+     * Runs a command line whose {@code train} trains its epochs at {@code site} (with the site's options), or on this
+     * machine when it is null; returns the exit code.
+     */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, TrainingSite site) {
         System.setProperty("java.awt.headless", "true");
         CommandLine cl = new CommandLine(new VaeApp());
-        showDefaults(cl);
         CommandLine train = cl.getSubcommands().get("train");
-        ((TrainCommand) train.getCommand()).modelOptions = ModelOptions.addTo(train.getCommandSpec());
+        TrainCommand trainCommand = (TrainCommand) train.getCommand();
+        trainCommand.modelOptions = ModelOptions.addTo(train.getCommandSpec());
+        if (site != null) {
+            trainCommand.site = site;
+            if (site.options() != null) {
+                train.getCommandSpec().addMixin("site", CommandLine.Model.CommandSpec.forAnnotatedObject(site.options()));
+            }
+        }
+        showDefaults(cl);
         train.getCommandSpec().usageMessage().footer(modelList());
         cl.setOut(out);
         cl.setErr(err);

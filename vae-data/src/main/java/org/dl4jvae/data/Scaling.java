@@ -117,12 +117,40 @@ public final class Scaling {
         }
     }
 
+    /** The fitted statistics as {@link #write} writes them; empty without scaling (for sending to other machines). */
+    public byte[] toBytes() throws IOException {
+        if (normalizer == null) {
+            return new byte[0];
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            NormalizerSerializer.getDefault().write(normalizer, out);
+        } catch (Exception e) {
+            throw new IOException("cannot serialise the scaling: " + e.getMessage(), e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The scaling of {@link #toBytes()}. */
+    public static Scaling fromBytes(byte[] bytes) throws IOException {
+        if (bytes.length == 0) {
+            return none();
+        }
+        return read(new java.io.ByteArrayInputStream(bytes), Path.of("scaling"));
+    }
+
     /** Reads what {@link #write} wrote; a missing file is no scaling. */
     public static Scaling read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             return none();
         }
         try (InputStream in = Files.newInputStream(file)) {
+            return read(in, file);
+        }
+    }
+
+    private static Scaling read(InputStream in, Path file) throws IOException {
+        try {
             Object n = NormalizerSerializer.getDefault().restore(in);
             if (n instanceof NormalizerMinMaxScaler m) {
                 return new Scaling(Kind.MINMAX, m);

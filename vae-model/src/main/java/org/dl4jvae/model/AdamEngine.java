@@ -18,6 +18,7 @@ public abstract class AdamEngine implements VaeEngine {
     protected final AdamOptimizer adam;
     /** Steps taken, from 0 (Adam's bias correction; saved with the model). */
     protected int iteration;
+    private double stepSize;
     private double clipNorm;
     private double lastGradientNorm = Double.NaN;
 
@@ -25,6 +26,7 @@ public abstract class AdamEngine implements VaeEngine {
     protected AdamEngine(VaeConfig config, long... sizes) {
         this.config = config;
         this.adam = new AdamOptimizer(config.learningRate(), sizes);
+        this.stepSize = config.learningRate();
     }
 
     @Override
@@ -35,12 +37,30 @@ public abstract class AdamEngine implements VaeEngine {
     @Override
     public final void setLearningRate(double learningRate) {
         config = config.withLearningRate(learningRate);
-        adam.setLearningRate(learningRate);
+        setStepSize(learningRate);
     }
 
     @Override
     public final void setStepSize(double learningRate) {
+        stepSize = learningRate;
         adam.setLearningRate(learningRate);
+    }
+
+    @Override
+    public final double stepSize() {
+        return stepSize;
+    }
+
+    @Override
+    public final int steps() {
+        return iteration;
+    }
+
+    @Override
+    public final double trainStep(org.nd4j.linalg.api.ndarray.INDArray x, org.nd4j.linalg.api.ndarray.INDArray labels) {
+        Gradient g = gradient(x, labels);
+        applyGradient(g.arrays(), x.rows());
+        return g.loss();
     }
 
     @Override

@@ -82,6 +82,44 @@ public interface VaeEngine {
     /** One optimiser step on a batch {@code [batch, inputSize]}; returns the batch's summed loss before the step. */
     double trainStep(INDArray x, INDArray labels);
 
+    /**
+     * A batch's gradient, without a step: the summed loss and the gradient of that loss by the engine's own names (the
+     * same names as the arrays of {@link #applyGradient}). The arrays are valid until the engine's next call. A step of
+     * {@link #trainStep} is this followed by {@link #applyGradient} with the batch's size.
+     */
+    Gradient gradient(INDArray x, INDArray labels);
+
+    /**
+     * One optimiser step from a gradient of {@link #gradient}'s form, summed over batches of {@code images} images in
+     * all (synchronous data-parallel training adds the workers' gradients and steps once).
+     */
+    void applyGradient(Map<String, INDArray> gradient, long images);
+
+    /** A batch's summed loss and its gradient by name. */
+    record Gradient(double loss, Map<String, INDArray> arrays) {
+    }
+
+    /**
+     * Everything training changes, by name: the weights, the optimiser's moments and its step count (what a checkpoint
+     * holds besides the configuration). Averaging two engines' states name by name averages their weights and Adam
+     * moments; the step count is the same in both.
+     */
+    Map<String, INDArray> trainingState();
+
+    /** Restores a state of {@link #trainingState()}'s form, of a model of the same configuration. */
+    void setTrainingState(Map<String, INDArray> state);
+
+    /** The optimiser's step count: steps taken so far. */
+    int steps();
+
+    /** Adam's step size for the next step ({@link #setStepSize}). */
+    double stepSize();
+
+    /** The weight of the KL term in the training loss ({@link #setKlWeight}); 1 for models without one. */
+    default double klWeight() {
+        return 1.0;
+    }
+
     /** {@link #trainStep(INDArray, INDArray)} of a model that reads no labels. */
     default double trainStep(INDArray x) {
         return trainStep(x, null);

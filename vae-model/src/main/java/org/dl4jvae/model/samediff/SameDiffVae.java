@@ -135,7 +135,7 @@ public final class SameDiffVae extends AdamEngine {
     }
 
     @Override
-    public double trainStep(INDArray x, INDArray labels) {
+    public Gradient gradient(INDArray x, INDArray labels) {
         Map<String, INDArray> in = inputs(x, labels);
         // noise is drawn in the order the model declared it, from ND4J's generator, into arrays kept from step to step
         // (Nd4j.randn(type, shape) draws the same numbers into a new array: garbage that the collector frees late)
@@ -157,20 +157,28 @@ public final class SameDiffVae extends AdamEngine {
             in.put("kl_weight", klWeightArray);
         }
         Map<String, INDArray> values = step.run(in);
-        double loss = values.get("loss").getDouble(0);
+        Map<String, INDArray> gradient = new LinkedHashMap<>();
+        for (int i = 0; i < params.size(); i++) {
+            gradient.put(params.get(i), values.get(grads.get(i)));
+        }
+        return new Gradient(values.get("loss").getDouble(0), gradient);
+    }
+
+    /** Adam on each weight from the gradient of the summed loss (the batch size plays no part). */
+    @Override
+    public void applyGradient(Map<String, INDArray> gradient, long images) {
         double scale = clipFactor(() -> {
             double squares = 0;
-            for (String g : grads) {
-                double n = values.get(g).norm2Number().doubleValue();
+            for (String p : params) {
+                double n = gradient.get(p).norm2Number().doubleValue();
                 squares += n * n;
             }
             return Math.sqrt(squares);
         });
         for (int i = 0; i < params.size(); i++) {
-            adam.step(i, paramArrays.get(i), values.get(grads.get(i)), scale, iteration);
+            adam.step(i, paramArrays.get(i), gradient.get(params.get(i)), scale, iteration);
         }
         iteration++;
-        return loss;
     }
 
     private Map<String, INDArray> inputs(INDArray x, INDArray labels) {
@@ -235,12 +243,32 @@ public final class SameDiffVae extends AdamEngine {
     }
 
     @Override
-    public void save(Path file, Map<String, String> metadata) throws IOException {
+    public Map<String, INDArray> trainingState() {
         Map<String, INDArray> out = weights();
         for (int i = 0; i < params.size(); i++) {
             out.put(params.get(i) + ".adam", adam.state(i));
         }
         out.put(ITERATION, Nd4j.scalar(iteration));
+        return out;
+    }
+
+    @Override
+    public void setTrainingState(Map<String, INDArray> state) {
+        setWeights(state);
+        for (int i = 0; i < params.size(); i++) {
+            adam.setState(i, state.get(params.get(i) + ".adam"));
+        }
+        iteration = state.get(ITERATION).getInt(0);
+    }
+
+    @Override
+    public double klWeight() {
+        return klWeightArray == null ? 1.0 : klWeightArray.getDouble(0);
+    }
+
+    @Override
+    public void save(Path file, Map<String, String> metadata) throws IOException {
+        Map<String, INDArray> out = trainingState();
         ModelFile.write(file, KIND, config(), metadata, o -> NamedArrays.write(out, o));
     }
 
@@ -252,11 +280,7 @@ public final class SameDiffVae extends AdamEngine {
         Map<String, INDArray> saved = NamedArrays.read(new ByteArrayInputStream(contents.payload()));
         SameDiffVae vae = new SameDiffVae(contents.config(), Built.of(contents.config(), false));
         try {
-            vae.setWeights(saved);
-            for (int i = 0; i < vae.params.size(); i++) {
-                vae.adam.setState(i, saved.get(vae.params.get(i) + ".adam"));
-            }
-            vae.iteration = saved.get(ITERATION).getInt(0);
+            vae.setTrainingState(saved);
         } catch (RuntimeException e) {
             throw new IOException("model file cannot be restored: " + e.getMessage(), e);
         }

@@ -159,18 +159,34 @@ public final class Trainer {
         }
         MinibatchIterator batches = MinibatchIterator.builder(fitted).batchSize(config.batchSize()).seed(config.seed())
                 .releasePrevious(true).build();
+        return fit(EpochPass.local(batches), valBatches, test, listener);
+    }
+
+    /**
+     * Trains the remaining epochs with a pass that holds the training data itself (on other machines), evaluating on
+     * {@code test} here after each. The selection loss is the training loss: a validation split needs the training
+     * images here ({@link #fit(ImageSet, ImageSet, Listener)}).
+     */
+    public List<EpochResult> fit(EpochPass pass, ImageSet test, Listener listener) throws IOException {
+        if (config.valSplit() > 0) {
+            throw new IllegalArgumentException("a validation split needs the training images on this machine");
+        }
+        return fit(pass, null, test, listener);
+    }
+
+    private List<EpochResult> fit(EpochPass pass, MinibatchIterator valBatches, ImageSet test, Listener listener)
+            throws IOException {
         // one batch buffer refilled for the whole evaluation, rather than 31 MB of new native arrays per epoch that
         // wait for the garbage collector
         MinibatchIterator testBatches = MinibatchIterator.builder(test).batchSize(model.evaluationBatch(1000)).shuffle(false)
                 .releasePrevious(true).build();
-        int steps = batches.batchesPerEpoch();
+        int steps = pass.stepsPerEpoch();
         ISchedule schedule = config.lrSchedule().toSchedule(model.config().learningRate(), steps * config.epochs());
         boolean scheduled = !config.lrSchedule().type().equals("constant") || config.lrSchedule().warmupSteps() > 0;
         model.setClipNorm(config.clipNorm());
         for (int e = completed; e < config.epochs() && stopped == null; e++) {
             int epoch = e + 1;
-            batches.setEpoch(e);
-            listener.onEpochStart(epoch, config.epochs(), batches.imagesPerEpoch());
+            listener.onEpochStart(epoch, config.epochs(), pass.imagesPerEpoch());
             double klWeight = config.klWeight(epoch);
             if (config.klWarmup() > 0) {
                 model.setKlWeight(klWeight);
@@ -179,7 +195,7 @@ public final class Trainer {
             double[] lr = {model.config().learningRate()}; // the last step's, reported with the epoch
             int first = e * steps;
             long t0 = System.nanoTime();
-            double trainLoss = model.fit(batches, config.noiseSeed(e), new VaeEngine.StepListener() {
+            double trainLoss = pass.train(model, e, config.noiseSeed(e), new VaeEngine.StepListener() {
                 @Override
                 public void beforeStep(int step) {
                     if (scheduled) {
@@ -204,7 +220,7 @@ public final class Trainer {
                         : testLoss.loss()));
             }
             EpochResult result = new EpochResult(epoch, trainLoss, testLoss.loss(), testLoss.reconstruction(),
-                    testLoss.kl(), seconds, batches.imagesPerEpoch() / seconds, valLoss, lr[0], klWeight);
+                    testLoss.kl(), seconds, pass.imagesPerEpoch() / seconds, valLoss, lr[0], klWeight);
             // what the epoch shows first, the checkpoint last: a kill before the checkpoint's rename leaves the
             // previous epoch's checkpoint, and a resume repeats this epoch exactly
             listener.onEpochEnd(result, model);

@@ -21,6 +21,14 @@ public final class VaeApp implements Runnable {
     }
 
     public static void main(String[] args) {
+        launch(args, null);
+    }
+
+    /**
+     * The app as {@code main} runs it, {@code train} training at {@code site} (null: on this machine): the JVM's
+     * settings for ND4J, the command, then {@code System.exit} with its code.
+     */
+    public static void launch(String[] args, TrainingSite site) {
         // ND4J's own error logs (for example of an op that failed) are for debugging; the user gets one line
         if (System.getenv("VAE_DEBUG") == null) {
             defaultProperty("org.slf4j.simpleLogger.log.org.nd4j", "off");
@@ -32,7 +40,7 @@ public final class VaeApp implements Runnable {
             defaultProperty("org.bytedeco.javacpp.maxbytes", "700M");
             defaultProperty("org.bytedeco.javacpp.maxphysicalbytes", "1300M");
         }
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), site));
     }
 
     private static void defaultProperty(String key, String value) {

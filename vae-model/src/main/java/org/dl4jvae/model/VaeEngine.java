@@ -106,6 +106,9 @@ public interface VaeEngine {
      */
     Map<String, INDArray> trainingState();
 
+    /** The name of the optimiser's step count (a scalar) in {@link #trainingState()}. */
+    String STEP_COUNT = "adam_iteration";
+
     /** Restores a state of {@link #trainingState()}'s form, of a model of the same configuration. */
     void setTrainingState(Map<String, INDArray> state);
 

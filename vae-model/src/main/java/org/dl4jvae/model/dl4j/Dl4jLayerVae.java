@@ -56,7 +56,7 @@ public final class Dl4jLayerVae extends AdamEngine {
 
     private static final String PRETRAIN_UPDATER = "pretrain_updater_state";
 
-    private static final String ITERATION = "adam_iteration";
+    private static final String ITERATION = STEP_COUNT;
     private static final String NETWORK_PARAMS = "network_params";
     /** First number of a payload of JSON configuration and named arrays (earlier files start with a length). */
     private static final int JSON_PAYLOAD = -1;

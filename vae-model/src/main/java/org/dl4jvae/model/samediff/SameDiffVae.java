@@ -35,7 +35,7 @@ public final class SameDiffVae extends AdamEngine {
 
     public static final String KIND = "samediff";
 
-    private static final String ITERATION = "adam_iteration";
+    private static final String ITERATION = STEP_COUNT;
 
     private final GraphModel model;
     private final SameDiff sd;

@@ -221,6 +221,10 @@ final class TrainCommand implements Callable<Integer> {
             throw AppException.usage("--val-split needs the training images on this machine; on a cluster the best "
                     + "checkpoint is chosen by the training loss");
         }
+        java.nio.file.Path staged = site == null ? null : site.localData();
+        if (staged != null) {
+            settings = settings.withDataDir(staged);
+        }
         DataSets data = DataSets.load(settings.data(), settings.training().seed(), site == null);
         if (!resuming) {
             settings = settings.withDataDir(data.dir()); // where the workers read them too
@@ -386,7 +390,8 @@ final class TrainCommand implements Callable<Integer> {
         run.writeSettings(now, environment);
 
         out.printf("engine %s | backend %s | device %s%s%n", vae.kind(), backend.name(), backend.device(),
-                site == null ? "" : " | " + site.describe());
+                site == null ? "" : " | " + site.describe().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                        .collect(java.util.stream.Collectors.joining(", ")));
         int validation = s.training().validationSize(train.size());
         out.printf("dataset %s (%s): %d training images, %s%d test images | model %s %d-%d-%d | run %s%n",
                 s.data().dataset(), dataDir, train.size() - validation,

@@ -21,6 +21,14 @@ public interface TrainingSite extends AutoCloseable {
     Map<String, Object> describe();
 
     /**
+     * Where this machine reads the run's data when the site brings them here (a copy of data on a cluster's file
+     * system), or null to read them where the settings say.
+     */
+    default java.nio.file.Path localData() {
+        return null;
+    }
+
+    /**
      * Reads and checks the training images where they lie, prepared as {@link TrainingData#forWorker} prepares them:
      * nothing comes here but their facts and the scaling fitted on them.
      *

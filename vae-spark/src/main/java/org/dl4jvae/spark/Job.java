@@ -14,11 +14,18 @@ import java.util.Map;
  * @param workers the number of shards (partitions)
  * @param batchSize images per step on each worker
  * @param seed the training seed: shard 0's batch order is a single machine's
+ * @param dataUri the data's Hadoop URI, which each executor copies to its disk ({@link Staging}), or null when the
+ *        settings' data directory is on every machine
  * @param failOnce a test's injected failure, {@code "epoch:round"} (the first attempt of shard 0's task of that round
  *        fails after its first step), or null
  */
 record Job(String id, String settingsJson, byte[] scaling, String engine, String configJson, int workers,
-           int batchSize, long seed, String failOnce) implements Serializable {
+           int batchSize, long seed, String dataUri, String failOnce) implements Serializable {
+
+    /** The same job with the scaling the workers use and the model they train. */
+    Job with(byte[] scaling, String engine, String configJson) {
+        return new Job(id, settingsJson, scaling, engine, configJson, workers, batchSize, seed, dataUri, failOnce);
+    }
 
     /** One round of an epoch, broadcast to the workers. */
     record Round(int epoch, int round, int firstStep, int steps, long noiseSeed, boolean gradients,

@@ -37,6 +37,10 @@ public final class SparkSite implements TrainingSite {
                 + "per worker between averagings; 1: the workers' gradients are summed every step (synchronous SGD "
                 + "on W x --batch-size images)")
         int averagingFrequency;
+        @Option(names = "--data-uri", paramLabel = "URI", description = "the data (what --data-dir names) on a Hadoop "
+                + "file system: hdfs://..., s3a://..., file://...; the driver and each executor copy it once to local "
+                + "disk (under spark.local.dir) and read it there")
+        String dataUri;
     }
 
     private final Options options = new Options();
@@ -59,6 +63,9 @@ public final class SparkSite implements TrainingSite {
         d.put("master", sc == null ? options.master : sc.master());
         d.put("workers", workers());
         d.put("averaging_frequency", options.averagingFrequency);
+        if (options.dataUri != null) {
+            d.put("data_uri", options.dataUri);
+        }
         return d;
     }
 
@@ -69,6 +76,15 @@ public final class SparkSite implements TrainingSite {
 
     private int workers() {
         return options.workers != null ? options.workers : sc != null ? sc.defaultParallelism() : 0;
+    }
+
+    @Override
+    public java.nio.file.Path localData() {
+        if (options.dataUri == null) {
+            return null;
+        }
+        start();
+        return Staging.local(options.dataUri, sc.hadoopConfiguration());
     }
 
     @Override
@@ -84,7 +100,8 @@ public final class SparkSite implements TrainingSite {
         var settings = readTree(settingsJson);
         job = new Job(UUID.randomUUID().toString(), settingsJson, scaling, settings.path("engine").asText(),
                 settings.path("model").toString(), w, settings.path("training").path("batch_size").asInt(),
-                settings.path("training").path("seed").asLong(), sc.getConf().get("spark.dl4jvae.failOnce", null));
+                settings.path("training").path("seed").asLong(), options.dataUri,
+                sc.getConf().get("spark.dl4jvae.failOnce", null));
         shards = sc.parallelize(IntStream.range(0, w).boxed().toList(), w);
         Job j = job;
         List<Job.ShardFacts> facts = run(() -> shards.mapPartitionsWithIndex((shard, it) ->
@@ -102,17 +119,14 @@ public final class SparkSite implements TrainingSite {
             }
         }
         // every worker prepared the same images by the same rules: from here on they use the scaling they fitted
-        job = new Job(job.id(), settingsJson, first.scaling(), job.engine(), job.configJson(), w, job.batchSize(),
-                job.seed(), job.failOnce());
+        job = job.with(first.scaling(), job.engine(), job.configJson());
         return new Survey(new Shape(first.channels(), first.rows(), first.cols()), size, first.numClasses(),
                 first.scaling());
     }
 
     @Override
     public EpochPass pass(VaeEngine model, TrainingConfig training) {
-        Job withModel = new Job(job.id(), job.settingsJson(), job.scaling(), model.kind(),
-                ModelFamily.toJson(model.config()).toString(), job.workers(), job.batchSize(), job.seed(),
-                job.failOnce());
+        Job withModel = job.with(job.scaling(), model.kind(), ModelFamily.toJson(model.config()).toString());
         ParameterAveraging pass = new ParameterAveraging(sc, shards, withModel, options.averagingFrequency,
                 training.clipNorm(), shardSizes, costs::add);
         return new EpochPass() { // Spark's failures as one line

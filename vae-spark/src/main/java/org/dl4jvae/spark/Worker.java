@@ -172,7 +172,7 @@ final class Worker {
             int cores = SparkEnv.get().conf().getInt("spark.executor.cores", 1);
             NativeThreads.configure(1, Math.max(1, cores));
         }
-        TrainingData.Prepared prepared = TrainingData.forWorker(job.settingsJson(), job.scaling());
+        TrainingData.Prepared prepared = TrainingData.forWorker(settingsHere(job), job.scaling());
         ImageSet all = prepared.train();
         ImageSet mine = shardOf(all, job.workers(), shard);
         MinibatchIterator batches = MinibatchIterator.builder(mine).batchSize(job.batchSize())
@@ -181,6 +181,22 @@ final class Worker {
             return new Shard(mine, prepared.scaling().toBytes(), batches);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot serialise the scaling: " + e.getMessage(), e);
+        }
+    }
+
+    /** The run's settings with the data directory of this machine: its copy of the data's URI, if there is one. */
+    private static String settingsHere(Job job) {
+        if (job.dataUri() == null) {
+            return job.settingsJson();
+        }
+        java.nio.file.Path local = Staging.local(job.dataUri(),
+                org.apache.spark.deploy.SparkHadoopUtil.get().newConfiguration(SparkEnv.get().conf()));
+        try {
+            var settings = (com.fasterxml.jackson.databind.node.ObjectNode) ModelFamily.json().readTree(job.settingsJson());
+            ((com.fasterxml.jackson.databind.node.ObjectNode) settings.get("data")).put("data_dir", local.toString());
+            return settings.toString();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

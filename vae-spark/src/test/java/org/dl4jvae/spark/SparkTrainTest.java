@@ -42,7 +42,11 @@ class SparkTrainTest {
         Map<String, String> a = new java.util.LinkedHashMap<>(Map.of("--data-dir", data.toString(), "--hidden", "32",
                 "--latent", "4", "--batch-size", "32", "--epochs", "2", "--progress", "plain", "--out", out.toString()));
         for (int i = 0; i < more.length; i += 2) {
-            a.put(more[i], more[i + 1]);
+            if (more[i + 1] == null) {
+                a.remove(more[i]);
+            } else {
+                a.put(more[i], more[i + 1]);
+            }
         }
         List<String> line = new ArrayList<>(List.of("train"));
         a.forEach((k, v) -> line.addAll(List.of(k, v)));
@@ -68,7 +72,7 @@ class SparkTrainTest {
             Path spark = tmp.resolve("one-worker-k" + k);
             SparkFixture.Result r = ok(SparkFixture.spark(args(spark, "--master", "local[2]", "--workers", "1",
                     "--averaging-frequency", k)));
-            assertTrue(r.out().contains("workers=1"), r.out());
+            assertTrue(r.out().contains("workers 1, averaging_frequency " + k), r.out());
             assertEquals(SparkFixture.losses(alone), SparkFixture.losses(spark), "K = " + k);
             assertSameState(SparkFixture.lastState(alone), SparkFixture.lastState(spark));
         }
@@ -132,8 +136,11 @@ class SparkTrainTest {
     void executorsInJvmsOfTheirOwnTrainAsLocalMode() throws Exception {
         Path local = tmp.resolve("local-mode");
         ok(SparkFixture.spark(args(local, "--master", "local[2]", "--workers", "2", "--epochs", "1")));
+        // the executors copy the data from a Hadoop file system URI (the driver too) instead of reading a shared path
         Path cluster = tmp.resolve("local-cluster");
-        ok(SparkFixture.spark(args(cluster, "--master", "local-cluster[2,1,1024]", "--workers", "2", "--epochs", "1")));
+        SparkFixture.Result r = ok(SparkFixture.spark(args(cluster, "--master", "local-cluster[2,1,1024]", "--workers",
+                "2", "--epochs", "1", "--data-dir", null, "--dataset", "squares", "--data-uri", data.toUri().toString())));
+        assertTrue(r.out().contains("data_uri " + data.toUri()), r.out());
         // the same numbers, up to the last digits a matrix product on one thread (executor) or two (local) may differ in
         String[] a = SparkFixture.losses(local).split("[,\n]");
         String[] b = SparkFixture.losses(cluster).split("[,\n]");

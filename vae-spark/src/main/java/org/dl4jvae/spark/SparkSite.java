@@ -199,7 +199,8 @@ public final class SparkSite implements TrainingSite {
      */
     private static void localCluster(SparkConf conf) {
         if (!conf.contains("spark.executor.extraClassPath")) {
-            String cp = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+            String cp = java.util.Arrays.stream(System.getProperty(SparkVaeApp.CLASS_PATH,
+                            System.getProperty("java.class.path")).split(java.io.File.pathSeparator))
                     .map(e -> java.nio.file.Path.of(e).toAbsolutePath().toString())
                     .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
             conf.set("spark.executor.extraClassPath", cp);

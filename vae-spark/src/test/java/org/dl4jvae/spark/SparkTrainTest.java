@@ -150,6 +150,25 @@ class SparkTrainTest {
     }
 
     @Test
+    void otherVariantsAndTheDl4jEngineTrainOnSpark() throws Exception {
+        List<String[]> cases = List.of(
+                new String[] {"--model", "cvae", "--averaging-frequency", "2", "--kl-warmup", "2"},
+                new String[] {"--model", "iwae", "--arch", "conv", "--hidden", "16", "--lr-schedule", "cosine"},
+                new String[] {"--engine", "dl4j", "--averaging-frequency", "1", "--clip-norm", "50"},
+                new String[] {"--engine", "dl4j", "--averaging-frequency", "3"});
+        for (String[] c : cases) {
+            Path run = tmp.resolve("variant-" + String.join("", c).replaceAll("[^a-z0-9]", ""));
+            String[] more = java.util.stream.Stream.concat(java.util.stream.Stream.of("--master", "local[2]",
+                    "--workers", "2", "--epochs", "2"), java.util.Arrays.stream(c)).toArray(String[]::new);
+            ok(SparkFixture.spark(args(run, more)));
+            String[] last = Files.readAllLines(run.resolve("metrics.csv")).get(2).split(",");
+            double first = Double.parseDouble(Files.readAllLines(run.resolve("metrics.csv")).get(1).split(",")[2]);
+            assertTrue(Double.parseDouble(last[2]) < first, String.join(" ", c) + ": the test loss falls");
+            assertTrue(Files.isRegularFile(run.resolve("reconstructions/epoch-002.png")), String.join(" ", c));
+        }
+    }
+
+    @Test
     void wrongSettingsAndBadDataOnTheWorkersAreOneLine() {
         SparkFixture.Result val = SparkFixture.spark(args(tmp.resolve("v"), "--master", "local[2]", "--val-split", "0.1"));
         assertEquals(2, val.exit());

@@ -80,8 +80,8 @@ final class ParameterAveraging implements EpochPass {
                     model.klWeight(), clipNorm, Map.copyOf(random));
             Broadcast<Job.Round> b = sc.broadcast(r);
             Job j = job;
-            Job.Result result = shards.mapPartitionsWithIndex((shard, it) -> List.of(Worker.round(j, b.value(), shard))
-                    .iterator(), true).treeReduce(Job.Result::merge);
+            Job.Result result = SparkSite.run(() -> shards.mapPartitionsWithIndex((shard, it) ->
+                    List.of(Worker.round(j, b.value(), shard)).iterator(), true).treeReduce(Job.Result::merge));
             long t1 = System.nanoTime();
             b.destroy();
             if (result.sum() == null) {

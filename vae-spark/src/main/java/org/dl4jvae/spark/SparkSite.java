@@ -127,24 +127,8 @@ public final class SparkSite implements TrainingSite {
     @Override
     public EpochPass pass(VaeEngine model, TrainingConfig training) {
         Job withModel = job.with(job.scaling(), model.kind(), ModelFamily.toJson(model.config()).toString());
-        ParameterAveraging pass = new ParameterAveraging(sc, shards, withModel, options.averagingFrequency,
-                training.clipNorm(), shardSizes, costs::add);
-        return new EpochPass() { // Spark's failures as one line
-            @Override
-            public int imagesPerEpoch() {
-                return pass.imagesPerEpoch();
-            }
-
-            @Override
-            public int stepsPerEpoch() {
-                return pass.stepsPerEpoch();
-            }
-
-            @Override
-            public double train(VaeEngine m, int epoch, long noiseSeed, VaeEngine.StepListener listener) {
-                return run(() -> pass.train(m, epoch, noiseSeed, listener));
-            }
-        };
+        return new ParameterAveraging(sc, shards, withModel, options.averagingFrequency, training.clipNorm(),
+                shardSizes, costs::add);
     }
 
     private void start() {
@@ -211,7 +195,7 @@ public final class SparkSite implements TrainingSite {
     }
 
     /** Runs a Spark job; a task's own failure (bad data on a worker, say) is reported as that failure. */
-    private static <T> T run(java.util.function.Supplier<T> job) {
+    static <T> T run(java.util.function.Supplier<T> job) {
         try {
             return job.get();
         } catch (Exception e) { // Spark's SparkException is checked, and thrown through Java's Supplier all the same

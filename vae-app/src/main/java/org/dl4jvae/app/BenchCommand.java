@@ -57,6 +57,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--images", defaultValue = "25600", description = "the sweep's timed images per point (after a "
             + "quarter as many untimed)")
     int sweepImages;
+    @Option(names = "--profile", description = "also report the wall time of each kind of op of the SameDiff "
+            + "runtime over the timed steps (ms per step, calls per step; the most expensive first)")
+    boolean profile;
     @CommandLine.Mixin
     ThreadsOption threads;
 
@@ -114,9 +117,13 @@ final class BenchCommand implements Callable<Integer> {
             vae.fit(iterator(data, batch, 0, untimed), 1);
         }
         MinibatchIterator timed = iterator(data, batch, untimed, steps);
+        if (profile) {
+            org.dl4jvae.model.samediff.OpTimes.start();
+        }
         long t0 = System.nanoTime();
         vae.fit(timed, 2);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        Map<String, long[]> ops = profile ? org.dl4jvae.model.samediff.OpTimes.stop() : null;
         Backend backend = Backend.current();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("engine", engine);
@@ -129,6 +136,12 @@ final class BenchCommand implements Callable<Integer> {
         out.put("images_per_second", Math.round((double) steps * batch / seconds));
         out.put("ms_per_batch", Math.round(seconds * 1e6 / steps) / 1e3);
         out.put("peak_rss_mb", Backend.peakRssMb());
+        if (ops != null) {
+            Map<String, Object> perOp = new LinkedHashMap<>();
+            ops.forEach((name, t) -> perOp.put(name, Map.of("ms_per_step", Math.round(t[0] / 1e3 / steps) / 1e3,
+                    "calls_per_step", (double) t[1] / steps)));
+            out.put("ops", perOp);
+        }
         return out;
     }
 

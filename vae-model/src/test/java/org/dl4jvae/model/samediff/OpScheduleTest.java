@@ -11,6 +11,7 @@ import java.util.Set;
 import org.dl4jvae.model.ModelFamily;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.VaeEngine;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -40,7 +41,8 @@ class OpScheduleTest {
         }
         OpSchedule schedule = new OpSchedule(sd.getFunction("grad"), arrays, required);
         Nd4j.getRandom().setSeed(9);
-        for (int batch : new int[] {7, 7, 3, 7}) { // same shape twice (reuse), a smaller one, back again
+        // same shape twice (reuse), a smaller one, one whose bias gradients come from a product, back again
+        for (int batch : new int[] {7, 7, 3, 300, 7}) {
             Map<String, INDArray> ph = Map.of(
                     "x", Nd4j.rand(DataType.DOUBLE, batch, 30),
                     "eps", Nd4j.randn(DataType.DOUBLE, batch, 4),
@@ -54,5 +56,32 @@ class OpScheduleTest {
             }
             sd.getArrForVarName("fc1_W").addi(0.01); // the schedule reads the live weights
         }
+    }
+
+    @Test
+    void biasGradientsOfLargeBatchesAreTheSumOverRowsAndSmallOnesAreLeftToNd4j() {
+        for (int rows : new int[] {128, 255, 256, 1000}) {
+            INDArray x = Nd4j.rand(DataType.FLOAT, rows, 37);
+            INDArray b = Nd4j.rand(DataType.FLOAT, 37);
+            INDArray grad = Nd4j.rand(DataType.FLOAT, rows, 37).subi(0.5);
+            INDArray gx = Nd4j.zeros(DataType.FLOAT, rows, 37);
+            INDArray gb = Nd4j.zeros(DataType.FLOAT, 37);
+            var ctx = Nd4j.getExecutioner().buildContext();
+            ctx.setInputArrays(x, b, grad);
+            ctx.setOutputArrays(gx, gb);
+            boolean taken = OpSchedule.biasGradient(ctx);
+            assertEquals(rows >= OpSchedule.BIAS_GRADIENT_BY_PRODUCT, taken, "rows " + rows);
+            if (taken) {
+                assertEquals(grad, gx);
+                assertTrue(grad.sum(0).equalsWithEps(gb, 1e-4), "rows " + rows);
+            } else {
+                assertEquals(0.0, gb.sumNumber().doubleValue(), 0.0, "nothing written");
+            }
+        }
+        INDArray full = Nd4j.rand(DataType.FLOAT, 300, 5);
+        var notABias = Nd4j.getExecutioner().buildContext(); // y as large as x: an ordinary add
+        notABias.setInputArrays(full, full.dup(), full.dup());
+        notABias.setOutputArrays(full.dup(), full.dup());
+        assertFalse(OpSchedule.biasGradient(notABias));
     }
 }

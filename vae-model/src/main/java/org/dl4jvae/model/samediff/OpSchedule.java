@@ -227,21 +227,22 @@ final class OpSchedule {
      * are fastest on one thread each; see the app's --threads).
      */
     /**
-     * Gradients of at least this many rows get their bias gradient from a matrix product (below); smaller batches keep
+     * Gradients of at least this many rows get their bias gradient summed here (below); smaller batches keep
      * ND4J's reduction, and with it the numbers of the reference model and of the convolutional one at their batch of
      * 128 to the last digit.
      */
-    static final long BIAS_GRADIENT_BY_PRODUCT = 256;
-    /** Rows of ones, by length, for the bias gradients' products (read only, shared by every schedule). */
+    static final long BIAS_GRADIENT_SUMMED_HERE = 256;
+    /** Rows of ones, by length, for the bias gradients of other than contiguous float arrays (read only, shared). */
     private static final Map<Long, INDArray> ONES = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * The backward pass of a bias added to every row, {@code out = x + b} with x {@code [n, h]} and b {@code [h]} or
      * {@code [1, h]}: the gradient of x is the incoming one, that of b its sum over the rows. ND4J's add_bp sums over
-     * the rows with a reduction across the array's strides, which takes 4.9 ms for [1024, 1024] where the product of a
-     * row of ones with the gradient takes 0.19 ms (measured on the 2-core machine): at large batches and widths it was
-     * a tenth of a step. Returns false (and does nothing) for any other add_bp, and below
-     * {@link #BIAS_GRADIENT_BY_PRODUCT} rows.
+     * the rows with a reduction across the array's strides: 4.9 ms for [1024, 1024] alone, and all bias gradients of a
+     * 1024 x 400 step took 5.4-6.3 ms of its 50-64 (measured on the 2-core machine, {@code bench --profile}). A product
+     * with a row of ones took as long inside a training step (BLAS's threads wake for it); summing the rows in a Java
+     * loop takes 1.8-2.1 ms. Returns false (and does nothing) for any other add_bp, and below
+     * {@link #BIAS_GRADIENT_SUMMED_HERE} rows.
      */
     static boolean biasGradient(OpContext ctx) {
         List<INDArray> in = ctx.getInputArrays();
@@ -252,21 +253,43 @@ final class OpSchedule {
         INDArray x = in.get(0);
         INDArray b = in.get(1);
         INDArray grad = in.get(2);
-        if (x.rank() != 2 || x.rows() < BIAS_GRADIENT_BY_PRODUCT || !Arrays.equals(x.shape(), grad.shape())
+        if (x.rank() != 2 || x.rows() < BIAS_GRADIENT_SUMMED_HERE || !Arrays.equals(x.shape(), grad.shape())
                 || b.length() != x.columns() || (b.rank() == 2 && b.rows() != 1) || b.rank() > 2
                 || !Arrays.equals(out.get(0).shape(), x.shape()) || out.get(1).length() != b.length()
                 || grad.ordering() != 'c' || x.dataType() != grad.dataType()) {
             return false;
         }
-        long rows = x.rows();
-        INDArray ones = ONES.computeIfAbsent(rows * 31 + grad.dataType().ordinal(), k -> {
-            try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                return Nd4j.ones(grad.dataType(), 1, rows);
-            }
-        });
         out.get(0).assign(grad);
-        Nd4j.gemm(ones, grad, out.get(1).reshape(1, b.length()), false, false, 1.0, 0.0);
+        if (grad.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT && grad.elementWiseStride() == 1
+                && out.get(1).elementWiseStride() == 1) {
+            columnSums(grad, out.get(1));
+        } else {
+            long rows = x.rows();
+            INDArray ones = ONES.computeIfAbsent(rows * 31 + grad.dataType().ordinal(), k -> {
+                try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                    return Nd4j.ones(grad.dataType(), 1, rows);
+                }
+            });
+            Nd4j.gemm(ones, grad, out.get(1).reshape(1, b.length()), false, false, 1.0, 0.0);
+        }
         return true;
+    }
+
+    /** Sums a contiguous float matrix's rows into {@code out}, row after row, in a loop the JIT vectorises. */
+    private static void columnSums(INDArray m, INDArray out) {
+        int rows = (int) m.rows();
+        int cols = (int) m.columns();
+        java.nio.FloatBuffer in = m.data().asNioFloat();
+        int offset = (int) m.offset();
+        float[] sum = new float[cols];
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            in.get(offset + r * cols, row, 0, cols);
+            for (int c = 0; c < cols; c++) {
+                sum[c] += row[c];
+            }
+        }
+        out.data().asNioFloat().put((int) out.offset(), sum, 0, cols);
     }
 
     private static final Set<String> ONEDNN = Set.of("conv2d", "conv2d_bp", "deconv2d", "deconv2d_bp");

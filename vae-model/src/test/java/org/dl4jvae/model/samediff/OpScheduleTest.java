@@ -41,7 +41,7 @@ class OpScheduleTest {
         }
         OpSchedule schedule = new OpSchedule(sd.getFunction("grad"), arrays, required);
         Nd4j.getRandom().setSeed(9);
-        // same shape twice (reuse), a smaller one, one whose bias gradients come from a product, back again
+        // same shape twice (reuse), a smaller one, one whose bias gradients are summed by the schedule, back again
         for (int batch : new int[] {7, 7, 3, 300, 7}) {
             Map<String, INDArray> ph = Map.of(
                     "x", Nd4j.rand(DataType.DOUBLE, batch, 30),
@@ -70,7 +70,7 @@ class OpScheduleTest {
             ctx.setInputArrays(x, b, grad);
             ctx.setOutputArrays(gx, gb);
             boolean taken = OpSchedule.biasGradient(ctx);
-            assertEquals(rows >= OpSchedule.BIAS_GRADIENT_BY_PRODUCT, taken, "rows " + rows);
+            assertEquals(rows >= OpSchedule.BIAS_GRADIENT_SUMMED_HERE, taken, "rows " + rows);
             if (taken) {
                 assertEquals(grad, gx);
                 assertTrue(grad.sum(0).equalsWithEps(gb, 1e-4), "rows " + rows);

@@ -24,7 +24,9 @@ final class NamedFloats implements Serializable {
         arrays.forEach((name, a) -> {
             if (!name.equals(skip)) {
                 out.shapes.put(name, a.shape());
-                out.values.put(name, a.castTo(DataType.FLOAT).dup('c').data().asFloat());
+                boolean plain = a.dataType() == DataType.FLOAT && a.ordering() == 'c' && !a.isView()
+                        && a.data().length() == a.length();
+                out.values.put(name, (plain ? a : a.castTo(DataType.FLOAT).dup('c')).data().asFloat()); // one copy
             }
         });
         return out;
@@ -33,7 +35,7 @@ final class NamedFloats implements Serializable {
     /** The arrays as ND4J arrays of their shapes. */
     Map<String, INDArray> toNd4j() {
         Map<String, INDArray> out = new LinkedHashMap<>();
-        values.forEach((name, v) -> out.put(name, Nd4j.create(v.clone(), shapes.get(name), DataType.FLOAT)));
+        values.forEach((name, v) -> out.put(name, Nd4j.create(v, shapes.get(name), DataType.FLOAT))); // copied there
         return out;
     }
 

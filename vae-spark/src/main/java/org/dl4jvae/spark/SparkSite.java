@@ -241,6 +241,9 @@ public final class SparkSite implements TrainingSite {
                             .sorted().skip(secs.length / 2).findFirst().orElse(0), costs.get(0).bytesBroadcast() / 1e6,
                     costs.get(0).bytesReturned() / 1e6);
         }
+        if (job != null) {
+            Worker.forget(job);
+        }
         if (sc != null) {
             sc.stop(); // delivers the listener's last events
             int failed = failedTasks();

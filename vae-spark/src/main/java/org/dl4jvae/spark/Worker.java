@@ -55,6 +55,14 @@ final class Worker {
                 s.images.numClasses(), s.scaling);
     }
 
+    /**
+     * Drops a run's shards from this JVM's cache: in local mode the executors are the driver's JVM, which outlives the
+     * run (an executor of its own ends with the application).
+     */
+    static void forget(Job job) {
+        SHARDS.keySet().removeIf(key -> key.startsWith(job.id() + "/"));
+    }
+
     /** The number of steps a shard of {@code size} images takes per epoch. */
     static int steps(int size, int batchSize) {
         return (size + batchSize - 1) / batchSize;

@@ -169,6 +169,34 @@ class SparkTrainTest {
     }
 
     @Test
+    void aCsvTableScaledByTheWorkersTrainsAsOneMachine() throws Exception {
+        // the workers read the table themselves and fit the scaling on it; the driver keeps theirs in scaler.bin
+        StringBuilder csv = new StringBuilder("a,b,c,d,e,f,label\n");
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 300; i++) {
+            int label = i % 3;
+            for (int f = 0; f < 6; f++) {
+                csv.append(String.format(java.util.Locale.ROOT, "%.4f,", label * 10 + f + 3 * rng.nextDouble()));
+            }
+            csv.append("c").append(label).append('\n');
+        }
+        Path table = tmp.resolve("table.csv");
+        Files.writeString(table, csv);
+        String[] common = {"train", "--format", "csv", "--data-dir", table.toString(), "--label-column", "label",
+                "--scale", "minmax", "--hidden", "16", "--latent", "2", "--batch-size", "32", "--epochs", "2",
+                "--progress", "plain", "--out"};
+        Path alone = tmp.resolve("csv-alone");
+        ok(SparkFixture.local(java.util.stream.Stream.concat(java.util.Arrays.stream(common), java.util.stream.Stream.of(
+                alone.toString())).toArray(String[]::new)));
+        Path spark = tmp.resolve("csv-spark");
+        ok(SparkFixture.spark(java.util.stream.Stream.concat(java.util.Arrays.stream(common), java.util.stream.Stream.of(
+                spark.toString(), "--master", "local[2]", "--workers", "1")).toArray(String[]::new)));
+        assertArrayEquals(Files.readAllBytes(alone.resolve("scaler.bin")), Files.readAllBytes(spark.resolve("scaler.bin")));
+        assertEquals(SparkFixture.losses(alone), SparkFixture.losses(spark));
+        assertSameState(SparkFixture.lastState(alone), SparkFixture.lastState(spark));
+    }
+
+    @Test
     void wrongSettingsAndBadDataOnTheWorkersAreOneLine() {
         SparkFixture.Result val = SparkFixture.spark(args(tmp.resolve("v"), "--master", "local[2]", "--val-split", "0.1"));
         assertEquals(2, val.exit());

@@ -89,12 +89,6 @@ public final class SparkSite implements TrainingSite {
 
     @Override
     public Survey survey(String settingsJson, byte[] scaling) {
-        if (options.averagingFrequency < 1) {
-            throw AppException.usage("--averaging-frequency must be at least 1");
-        }
-        if (options.workers != null && options.workers < 1) {
-            throw AppException.usage("--workers must be at least 1");
-        }
         start();
         int w = workers();
         var settings = readTree(settingsJson);
@@ -134,6 +128,12 @@ public final class SparkSite implements TrainingSite {
     private void start() {
         if (sc != null) {
             return;
+        }
+        if (options.averagingFrequency < 1) { // before anything starts
+            throw AppException.usage("--averaging-frequency must be at least 1");
+        }
+        if (options.workers != null && options.workers < 1) {
+            throw AppException.usage("--workers must be at least 1");
         }
         SparkConf conf = new SparkConf().setAppName("dl4j-vae train");
         if (options.master != null) {

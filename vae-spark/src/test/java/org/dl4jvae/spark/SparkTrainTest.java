@@ -208,6 +208,11 @@ class SparkTrainTest {
         assertTrue(exclude.err().startsWith("error: --exclude-class 12 is not a class of the data"), exclude.err());
         assertTrue(!exclude.err().contains("\tat "), exclude.err());
 
+        SparkFixture.Result k = SparkFixture.spark(args(tmp.resolve("k"), "--master", "local[2]",
+                "--averaging-frequency", "0"));
+        assertEquals(2, k.exit(), k.err());
+        assertTrue(k.err().startsWith("error: --averaging-frequency must be at least 1"), k.err());
+
         SparkFixture.Result many = SparkFixture.spark(args(tmp.resolve("m"), "--master", "local[2]", "--workers", "601"));
         assertEquals(2, many.exit(), many.err());
         assertTrue(many.err().contains("use fewer --workers"), many.err());

@@ -18,7 +18,6 @@ public abstract class AdamEngine implements VaeEngine {
     protected final AdamOptimizer adam;
     /** Steps taken, from 0 (Adam's bias correction; saved with the model). */
     protected int iteration;
-    private double stepSize;
     private double clipNorm;
     private double lastGradientNorm = Double.NaN;
 
@@ -26,7 +25,6 @@ public abstract class AdamEngine implements VaeEngine {
     protected AdamEngine(VaeConfig config, long... sizes) {
         this.config = config;
         this.adam = new AdamOptimizer(config.learningRate(), sizes);
-        this.stepSize = config.learningRate();
     }
 
     @Override
@@ -42,13 +40,12 @@ public abstract class AdamEngine implements VaeEngine {
 
     @Override
     public final void setStepSize(double learningRate) {
-        stepSize = learningRate;
         adam.setLearningRate(learningRate);
     }
 
     @Override
     public final double stepSize() {
-        return stepSize;
+        return adam.learningRate();
     }
 
     @Override

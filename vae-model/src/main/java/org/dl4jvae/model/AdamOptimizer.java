@@ -102,6 +102,11 @@ public final class AdamOptimizer {
         }
     }
 
+    /** The step size of the next steps. */
+    public double learningRate() {
+        return learningRate;
+    }
+
     private int size(int slot) {
         return (int) sizes[slot];
     }

@@ -61,8 +61,8 @@ record Job(String id, String settingsJson, byte[] scaling, String engine, String
         }
     }
 
-    /** What the survey learns of a worker's shard. */
-    record ShardFacts(int shard, int size, int channels, int rows, int cols, int numClasses, byte[] scaling)
+    /** What the survey learns of a worker's shard: its images, its steps per epoch, their shape, classes, scaling. */
+    record ShardFacts(int shard, int size, int steps, int channels, int rows, int cols, int numClasses, byte[] scaling)
             implements Serializable {
     }
 }

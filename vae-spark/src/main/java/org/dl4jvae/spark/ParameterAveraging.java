@@ -27,7 +27,8 @@ final class ParameterAveraging implements EpochPass {
     private final Job job;
     private final int averagingFrequency;
     private final double clipNorm;
-    private final int[] shardSizes;
+    private final int imagesPerEpoch;
+    private final int stepsPerEpoch;
     private final Consumer<RoundCost> costs;
     /** Each shard's noise generator after its last round of the current epoch. */
     private final Map<Integer, long[]> random = new HashMap<>();
@@ -38,25 +39,26 @@ final class ParameterAveraging implements EpochPass {
     }
 
     ParameterAveraging(JavaSparkContext sc, JavaRDD<Integer> shards, Job job, int averagingFrequency, double clipNorm,
-                       int[] shardSizes, Consumer<RoundCost> costs) {
+                       int imagesPerEpoch, int stepsPerEpoch, Consumer<RoundCost> costs) {
         this.sc = sc;
         this.shards = shards;
         this.job = job;
         this.averagingFrequency = averagingFrequency;
         this.clipNorm = clipNorm;
-        this.shardSizes = shardSizes.clone();
+        this.imagesPerEpoch = imagesPerEpoch;
+        this.stepsPerEpoch = stepsPerEpoch;
         this.costs = costs;
     }
 
     @Override
     public int imagesPerEpoch() {
-        return java.util.Arrays.stream(shardSizes).sum();
+        return imagesPerEpoch;
     }
 
-    /** The longest shard's steps: rounds continue until every shard has trained its epoch. */
+    /** The longest shard's steps (as the survey found them): rounds continue until every shard has trained its epoch. */
     @Override
     public int stepsPerEpoch() {
-        return java.util.Arrays.stream(shardSizes).map(n -> Worker.steps(n, job.batchSize())).max().orElse(0);
+        return stepsPerEpoch;
     }
 
     @Override

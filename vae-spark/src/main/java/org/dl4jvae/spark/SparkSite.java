@@ -47,7 +47,8 @@ public final class SparkSite implements TrainingSite {
     private JavaSparkContext sc;
     private JavaRDD<Integer> shards;
     private Job job;
-    private int[] shardSizes;
+    private int imagesPerEpoch;
+    private int stepsPerEpoch;
     private final List<ParameterAveraging.RoundCost> costs = new java.util.ArrayList<>();
     private final java.util.concurrent.atomic.AtomicInteger failedTasks = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -101,20 +102,17 @@ public final class SparkSite implements TrainingSite {
         List<Job.ShardFacts> facts = run(() -> shards.mapPartitionsWithIndex((shard, it) ->
                 List.of(Worker.survey(j, shard)).iterator(), true).collect());
         Job.ShardFacts first = facts.get(0);
-        shardSizes = new int[w];
-        for (Job.ShardFacts f : facts) {
-            shardSizes[f.shard()] = f.size();
-        }
-        int size = IntStream.of(shardSizes).sum();
+        imagesPerEpoch = facts.stream().mapToInt(Job.ShardFacts::size).sum();
+        stepsPerEpoch = facts.stream().mapToInt(Job.ShardFacts::steps).max().orElse(0);
         for (Job.ShardFacts f : facts) {
             if (f.size() == 0) {
-                throw AppException.usage(w + " workers for " + size + " training images leave worker " + f.shard()
-                        + " without any: use fewer --workers");
+                throw AppException.usage(w + " workers for " + imagesPerEpoch + " training images leave worker "
+                        + f.shard() + " without any: use fewer --workers");
             }
         }
         // every worker prepared the same images by the same rules: from here on they use the scaling they fitted
         job = job.with(first.scaling(), job.engine(), job.configJson());
-        return new Survey(new Shape(first.channels(), first.rows(), first.cols()), size, first.numClasses(),
+        return new Survey(new Shape(first.channels(), first.rows(), first.cols()), imagesPerEpoch, first.numClasses(),
                 first.scaling());
     }
 
@@ -122,7 +120,7 @@ public final class SparkSite implements TrainingSite {
     public EpochPass pass(VaeEngine model, TrainingConfig training) {
         Job withModel = job.with(job.scaling(), model.kind(), ModelFamily.toJson(model.config()).toString());
         return new ParameterAveraging(sc, shards, withModel, options.averagingFrequency, training.clipNorm(),
-                shardSizes, costs::add);
+                imagesPerEpoch, stepsPerEpoch, costs::add);
     }
 
     private void start() {

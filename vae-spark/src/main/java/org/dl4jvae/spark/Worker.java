@@ -51,8 +51,8 @@ final class Worker {
     /** Reads (or finds) the shard and tells what it holds: the survey of the training images. */
     static Job.ShardFacts survey(Job job, int shard) {
         Shard s = shard(job, shard);
-        return new Job.ShardFacts(shard, s.images.size(), s.images.channels(), s.images.rows(), s.images.cols(),
-                s.images.numClasses(), s.scaling);
+        return new Job.ShardFacts(shard, s.batches.imagesPerEpoch(), s.batches.batchesPerEpoch(), s.images.channels(),
+                s.images.rows(), s.images.cols(), s.images.numClasses(), s.scaling);
     }
 
     /**
@@ -61,16 +61,6 @@ final class Worker {
      */
     static void forget(Job job) {
         SHARDS.keySet().removeIf(key -> key.startsWith(job.id() + "/"));
-    }
-
-    /** The number of steps a shard of {@code size} images takes per epoch. */
-    static int steps(int size, int batchSize) {
-        return (size + batchSize - 1) / batchSize;
-    }
-
-    /** The size of shard {@code shard} of {@code n} images over {@code workers}. */
-    static int shardSize(int n, int workers, int shard) {
-        return n / workers + (shard < n % workers ? 1 : 0);
     }
 
     /**

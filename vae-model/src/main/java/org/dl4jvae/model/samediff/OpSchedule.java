@@ -232,17 +232,14 @@ final class OpSchedule {
      * 128 to the last digit.
      */
     static final long BIAS_GRADIENT_SUMMED_HERE = 256;
-    /** Rows of ones, by length, for the bias gradients of other than contiguous float arrays (read only, shared). */
-    private static final Map<Long, INDArray> ONES = new java.util.concurrent.ConcurrentHashMap<>();
-
     /**
      * The backward pass of a bias added to every row, {@code out = x + b} with x {@code [n, h]} and b {@code [h]} or
      * {@code [1, h]}: the gradient of x is the incoming one, that of b its sum over the rows. ND4J's add_bp sums over
      * the rows with a reduction across the array's strides: 4.9 ms for [1024, 1024] alone, and all bias gradients of a
      * 1024 x 400 step took 5.4-6.3 ms of its 50-64 (measured on the 2-core machine, {@code bench --profile}). A product
      * with a row of ones took as long inside a training step (BLAS's threads wake for it); summing the rows in a Java
-     * loop takes 1.8-2.1 ms. Returns false (and does nothing) for any other add_bp, and below
-     * {@link #BIAS_GRADIENT_SUMMED_HERE} rows.
+     * loop takes 1.8-2.1 ms. Returns false (and does nothing) for any other add_bp, for arrays other than contiguous
+     * floats (the double-precision graphs of the tests), and below {@link #BIAS_GRADIENT_SUMMED_HERE} rows.
      */
     static boolean biasGradient(OpContext ctx) {
         List<INDArray> in = ctx.getInputArrays();
@@ -256,22 +253,12 @@ final class OpSchedule {
         if (x.rank() != 2 || x.rows() < BIAS_GRADIENT_SUMMED_HERE || !Arrays.equals(x.shape(), grad.shape())
                 || b.length() != x.columns() || (b.rank() == 2 && b.rows() != 1) || b.rank() > 2
                 || !Arrays.equals(out.get(0).shape(), x.shape()) || out.get(1).length() != b.length()
-                || grad.ordering() != 'c' || x.dataType() != grad.dataType()) {
+                || grad.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT || grad.ordering() != 'c'
+                || grad.elementWiseStride() != 1 || out.get(1).elementWiseStride() != 1) {
             return false;
         }
         out.get(0).assign(grad);
-        if (grad.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT && grad.elementWiseStride() == 1
-                && out.get(1).elementWiseStride() == 1) {
-            columnSums(grad, out.get(1));
-        } else {
-            long rows = x.rows();
-            INDArray ones = ONES.computeIfAbsent(rows * 31 + grad.dataType().ordinal(), k -> {
-                try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                    return Nd4j.ones(grad.dataType(), 1, rows);
-                }
-            });
-            Nd4j.gemm(ones, grad, out.get(1).reshape(1, b.length()), false, false, 1.0, 0.0);
-        }
+        columnSums(grad, out.get(1));
         return true;
     }
 

@@ -41,7 +41,7 @@ class OpScheduleTest {
         }
         OpSchedule schedule = new OpSchedule(sd.getFunction("grad"), arrays, required);
         Nd4j.getRandom().setSeed(9);
-        // same shape twice (reuse), a smaller one, one whose bias gradients are summed by the schedule, back again
+        // same shape twice (reuse), a smaller one, a batch of over 256 rows, back again
         for (int batch : new int[] {7, 7, 3, 300, 7}) {
             Map<String, INDArray> ph = Map.of(
                     "x", Nd4j.rand(DataType.DOUBLE, batch, 30),

@@ -154,7 +154,7 @@ public final class SparkSite implements TrainingSite {
         }
         try {
             sc = new JavaSparkContext(conf);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Spark's SparkException (a bad master URL, say) is checked, and thrown all the same
             throw AppException.failure("cannot start Spark (" + conf.get("spark.master") + "): " + e.getMessage());
         }
         sc.setLogLevel("WARN");

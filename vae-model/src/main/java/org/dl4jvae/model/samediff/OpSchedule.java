@@ -34,8 +34,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * every step, and outputs can be reused whenever the batch size is unchanged.
  *
  * <p>Two liberties, both exact: ops that nothing required depends on are dropped (the sigmoid of the image, the
- * gradient with respect to the data), and a {@code matmul_bp} whose input gradient is unused becomes the one
- * product it still needs ({@code A^T dC}).
+ * gradient with respect to the data), and a {@code matmul_bp} becomes the products it needs (only {@code A^T dC}
+ * when its input gradient is unused).
  */
 final class OpSchedule {
 
@@ -46,6 +46,7 @@ final class OpSchedule {
     private final Set<String> placeholders = new HashSet<>();
     private final Map<String, INDArray> values = new HashMap<>();
     private Map<String, long[]> boundShapes; // null until the first run
+    private boolean largeBatch; // of the bound shapes: at least LARGE_BATCH rows
     /** The arrays this schedule allocated (not the caller's weights). */
     private final List<INDArray> owned = new ArrayList<>();
 
@@ -99,14 +100,16 @@ final class OpSchedule {
             if (!neededOps.contains(op)) {
                 continue;
             }
-            Step step = bind(op, needed);
-            for (String in : step.inputs()) {
-                if (!available.contains(in)) {
-                    throw new IllegalStateException("op " + op.getOwnName() + " reads " + in + " before it is computed");
+            for (Step step : bind(op, needed)) {
+                for (String in : step.inputs()) {
+                    if (!available.contains(in)) {
+                        throw new IllegalStateException("op " + op.getOwnName() + " reads " + in
+                                + " before it is computed");
+                    }
                 }
+                available.addAll(Arrays.asList(step.outputs()));
+                steps.add(step);
             }
-            available.addAll(Arrays.asList(step.outputs()));
-            steps.add(step);
         }
         for (String r : required) {
             if (!available.contains(r)) {
@@ -115,21 +118,29 @@ final class OpSchedule {
         }
     }
 
-    /** A matmul_bp of an untransposed product whose input gradient nobody reads. */
-    private static boolean bindable(DifferentialFunction op, Set<String> needed) {
-        return op instanceof MmulBp bp && !needed.contains(op.outputVariablesNames()[0])
-                && Arrays.stream(bp.iArgs()).allMatch(a -> a == 0);
+    /** A matmul_bp of an untransposed product. */
+    private static boolean untransposedMmulBp(DifferentialFunction op) {
+        return op instanceof MmulBp bp && Arrays.stream(bp.iArgs()).allMatch(a -> a == 0);
     }
 
-    private static Step bind(DifferentialFunction op, Set<String> needed) {
-        OpContext ctx = Nd4j.getExecutioner().buildContext();
-        if (bindable(op, needed)) { // dB = A^T dC, as one product
-            String[] outs = op.outputVariablesNames();
-            Mmul mmul = new Mmul();
-            ctx.setIArguments(1, 0, 0);
-            ctx.setTArguments(1.0, 0.0);
-            return new Step(mmul, ctx, new String[] {op.argNames()[0], op.argNames()[2]}, new String[] {outs[1]});
+    /**
+     * The steps that compute an op's needed outputs: one, except for the backward pass of an untransposed product,
+     * which becomes the products it needs ({@code dA = dC B^T} only if someone reads it, {@code dB = A^T dC}). ND4J's
+     * matmul_bp runs the same two products through the same matmul op, so the numbers are the same; as separate
+     * products they can go to oneDNN at large batches ({@link #LARGE_BATCH}).
+     */
+    private static List<Step> bind(DifferentialFunction op, Set<String> needed) {
+        if (untransposedMmulBp(op)) {
+            String[] in = op.argNames(); // A, B, dC
+            String[] outs = op.outputVariablesNames(); // dA, dB
+            List<Step> products = new ArrayList<>(2);
+            if (needed.contains(outs[0])) {
+                products.add(product(in[2], in[1], false, true, outs[0]));
+            }
+            products.add(product(in[0], in[2], true, false, outs[1]));
+            return products;
         }
+        OpContext ctx = Nd4j.getExecutioner().buildContext();
         if (op instanceof DynamicCustomOp c) {
             ctx.setIArguments(c.iArgs());
             ctx.setTArguments(c.tArgs());
@@ -138,7 +149,15 @@ final class OpSchedule {
         } else if (!(op instanceof Op) || op.argNames().length != 1) { // a legacy op's 2nd input has many meanings
             throw new IllegalStateException("op " + op.getOwnName() + " (" + op.opName() + ") is not supported");
         }
-        return new Step(op, ctx, op.argNames(), op.outputVariablesNames());
+        return List.of(new Step(op, ctx, op.argNames(), op.outputVariablesNames()));
+    }
+
+    /** {@code out = op(a) op(b)}, op a transposition where asked. */
+    private static Step product(String a, String b, boolean transposeA, boolean transposeB, String out) {
+        OpContext ctx = Nd4j.getExecutioner().buildContext();
+        ctx.setIArguments(transposeA ? 1 : 0, transposeB ? 1 : 0, 0);
+        ctx.setTArguments(1.0, 0.0);
+        return new Step(new Mmul(), ctx, new String[] {a, b}, new String[] {out});
     }
 
     /**
@@ -187,6 +206,8 @@ final class OpSchedule {
         }
         owned.clear();
         boundShapes = new HashMap<>();
+        largeBatch = placeholderValues.values().stream()
+                .anyMatch(v -> v.rank() > 0 && v.size(0) >= LARGE_BATCH);
         placeholderValues.forEach((k, v) -> {
             INDArray own = v.dup();
             owned.add(own);
@@ -222,16 +243,11 @@ final class OpSchedule {
     }
 
     /**
-     * The ops run with ND4J's platform helpers (oneDNN), on every core: convolutions, 5 to 30 times faster than without
-     * oneDNN, and a quarter faster on two threads than on one (measured on 2 cores, while this model's element-wise ops
-     * are fastest on one thread each; see the app's --threads).
+     * Batches of at least this many rows run their matrix products in oneDNN on every core and sum their bias
+     * gradients here (below); smaller batches keep ND4J's own kernels (OpenBLAS), and with them the numbers of the
+     * reference model and of the convolutional one at their batch of 128 to the last digit.
      */
-    /**
-     * Gradients of at least this many rows get their bias gradient summed here (below); smaller batches keep
-     * ND4J's reduction, and with it the numbers of the reference model and of the convolutional one at their batch of
-     * 128 to the last digit.
-     */
-    static final long BIAS_GRADIENT_SUMMED_HERE = 256;
+    static final long LARGE_BATCH = 256;
     /**
      * The backward pass of a bias added to every row, {@code out = x + b} with x {@code [n, h]} and b {@code [h]} or
      * {@code [1, h]}: the gradient of x is the incoming one, that of b its sum over the rows. ND4J's add_bp sums over
@@ -239,7 +255,7 @@ final class OpSchedule {
      * 1024 x 400 step took 5.4-6.3 ms of its 50-64 (measured on the 2-core machine, {@code bench --profile}). A product
      * with a row of ones took as long inside a training step (BLAS's threads wake for it); summing the rows in a Java
      * loop takes 1.8-2.1 ms. Returns false (and does nothing) for any other add_bp, for arrays other than contiguous
-     * floats (the double-precision graphs of the tests), and below {@link #BIAS_GRADIENT_SUMMED_HERE} rows.
+     * floats (the double-precision graphs of the tests), and below {@link #LARGE_BATCH} rows.
      */
     static boolean biasGradient(OpContext ctx) {
         List<INDArray> in = ctx.getInputArrays();
@@ -250,7 +266,7 @@ final class OpSchedule {
         INDArray x = in.get(0);
         INDArray b = in.get(1);
         INDArray grad = in.get(2);
-        if (x.rank() != 2 || x.rows() < BIAS_GRADIENT_SUMMED_HERE || !Arrays.equals(x.shape(), grad.shape())
+        if (x.rank() != 2 || x.rows() < LARGE_BATCH || !Arrays.equals(x.shape(), grad.shape())
                 || b.length() != x.columns() || (b.rank() == 2 && b.rows() != 1) || b.rank() > 2
                 || !Arrays.equals(out.get(0).shape(), x.shape()) || out.get(1).length() != b.length()
                 || grad.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT || grad.ordering() != 'c'
@@ -279,10 +295,16 @@ final class OpSchedule {
         out.data().asNioFloat().put((int) out.offset(), sum, 0, cols);
     }
 
+    /**
+     * The ops run with ND4J's platform helpers (oneDNN), on every core: convolutions, 5 to 30 times faster than without
+     * oneDNN, and a quarter faster on two threads than on one (measured on 2 cores, while this model's element-wise ops
+     * are fastest on one thread each; see the app's --threads). The matrix products of large batches join them (see
+     * {@link #LARGE_BATCH}).
+     */
     private static final Set<String> ONEDNN = Set.of("conv2d", "conv2d_bp", "deconv2d", "deconv2d_bp");
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
-    private static void exec(Step s) {
+    private void exec(Step s) {
         if (OpTimes.on()) {
             long t0 = System.nanoTime();
             run(s);
@@ -292,11 +314,12 @@ final class OpSchedule {
         }
     }
 
-    private static void run(Step s) {
-        if (s.op().opName().equals("add_bp") && biasGradient(s.context())) {
+    private void run(Step s) {
+        String name = s.op().opName();
+        if (name.equals("add_bp") && biasGradient(s.context())) {
             return;
         }
-        if (ONEDNN.contains(s.op().opName())) {
+        if (ONEDNN.contains(name) || largeBatch && name.equals("matmul")) {
             org.nd4j.linalg.factory.Environment env = Nd4j.getEnvironment();
             org.nd4j.nativeblas.NativeOps ops = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps();
             int threads = ops.ompGetMaxThreads(); // oneDNN's team is OpenMP's

@@ -35,11 +35,18 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Two liberties, both exact: ops that nothing required depends on are dropped (the sigmoid of the image, the
  * gradient with respect to the data), and a {@code matmul_bp} becomes the products it needs (only {@code A^T dC}
- * when its input gradient is unused).
+ * when its input gradient is unused). One more, exact up to rounding: a 3x3 transposed convolution's forward pass
+ * runs as forward convolutions ({@link PhaseDeconv}).
  */
 final class OpSchedule {
 
-    private record Step(DifferentialFunction op, OpContext context, String[] inputs, String[] outputs) { }
+    /** An op bound to its arrays; {@code deconv}: how a transposed convolution's forward pass runs, else null. */
+    private record Step(DifferentialFunction op, OpContext context, String[] inputs, String[] outputs,
+            PhaseDeconv deconv) {
+        Step(DifferentialFunction op, OpContext context, String[] inputs, String[] outputs) {
+            this(op, context, inputs, outputs, op.opName().equals("deconv2d") ? new PhaseDeconv() : null);
+        }
+    }
 
     private final SameDiff fn;
     private final List<Step> steps = new ArrayList<>();
@@ -326,7 +333,9 @@ final class OpSchedule {
             env.allowHelpers(true);
             ops.setOmpNumThreads(Math.max(threads, CORES));
             try {
-                Nd4j.exec((CustomOp) s.op(), s.context());
+                if (s.deconv() == null || !s.deconv().run(s.context())) {
+                    Nd4j.exec((CustomOp) s.op(), s.context());
+                }
             } finally {
                 env.allowHelpers(false);
                 ops.setOmpNumThreads(threads);

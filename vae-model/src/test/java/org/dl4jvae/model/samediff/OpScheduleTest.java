@@ -22,24 +22,36 @@ import org.nd4j.linalg.factory.Nd4j;
 /** The fixed op schedule computes what SameDiff's own executor computes, for changing batch sizes. */
 class OpScheduleTest {
 
+    /** The weights of the reference layers, by name. */
+    private static List<String> params() {
+        List<String> params = new ArrayList<>();
+        for (String layer : VaeEngine.LAYERS) {
+            params.add(layer + "_W");
+            params.add(layer + "_b");
+        }
+        return params;
+    }
+
+    /** A schedule of the loss and the gradient of every weight of {@code sd}, which it differentiates. */
+    private static OpSchedule gradientSchedule(SameDiff sd, List<String> params) {
+        sd.createGradFunction();
+        Map<String, INDArray> arrays = new LinkedHashMap<>();
+        Set<String> required = new HashSet<>(Set.of("loss"));
+        for (String p : params) {
+            arrays.put(p, sd.getArrForVarName(p));
+            required.add(sd.getVariable(p).getGradient().name());
+        }
+        return new OpSchedule(sd.getFunction("grad"), arrays, required);
+    }
+
     @ParameterizedTest
     @EnumSource(VaeConfig.Decoder.class)
     void lossAndEveryGradientEqualSameDiffsOwn(VaeConfig.Decoder decoder) {
         VaeConfig c = ModelFamily.config("beta-vae").with("beta", 0.7)
                 .withSizes(30, 12, 4).withDecoder(decoder).withSeed(5);
         SameDiff sd = SameDiffVae.graph(c, DataType.DOUBLE);
-        sd.createGradFunction();
-        List<String> params = new ArrayList<>();
-        Map<String, INDArray> arrays = new LinkedHashMap<>();
-        Set<String> required = new HashSet<>(Set.of("loss"));
-        for (String layer : VaeEngine.LAYERS) {
-            for (String p : new String[] {layer + "_W", layer + "_b"}) {
-                params.add(p);
-                arrays.put(p, sd.getArrForVarName(p));
-                required.add(sd.getVariable(p).getGradient().name());
-            }
-        }
-        OpSchedule schedule = new OpSchedule(sd.getFunction("grad"), arrays, required);
+        List<String> params = params();
+        OpSchedule schedule = gradientSchedule(sd, params);
         Nd4j.getRandom().setSeed(9);
         // same shape twice (reuse), a smaller one, a batch of over 256 rows, back again
         for (int batch : new int[] {7, 7, 3, 300, 7}) {
@@ -67,18 +79,8 @@ class OpScheduleTest {
     void floatGradientsAreNd4jsOwnBelowLargeBatchesAndCloseAbove() {
         VaeConfig c = ModelFamily.config("vae").withSizes(784, 400, 20).withSeed(3);
         SameDiff sd = SameDiffVae.graph(c, DataType.FLOAT);
-        sd.createGradFunction();
-        List<String> params = new ArrayList<>();
-        Set<String> required = new HashSet<>(Set.of("loss"));
-        Map<String, INDArray> arrays = new LinkedHashMap<>();
-        for (String layer : VaeEngine.LAYERS) {
-            for (String p : new String[] {layer + "_W", layer + "_b"}) {
-                params.add(p);
-                arrays.put(p, sd.getArrForVarName(p));
-                required.add(sd.getVariable(p).getGradient().name());
-            }
-        }
-        OpSchedule schedule = new OpSchedule(sd.getFunction("grad"), arrays, required);
+        List<String> params = params();
+        OpSchedule schedule = gradientSchedule(sd, params);
         Nd4j.getRandom().setSeed(4);
         for (int batch : new int[] {128, 300, 128}) {
             Map<String, INDArray> ph = Map.of(

@@ -7,6 +7,7 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
@@ -32,7 +33,8 @@ final class PhaseDeconv {
     private static final int[] ODD = {1};
     private static final int[] REVERSED = {2, 1, 0};
 
-    private long[] boundShapes; // of the input and the output the arrays below were made for
+    private long[] boundInput; // the shapes the arrays below were made for
+    private long[] boundOutput;
     private INDArray[] kernels;
     private INDArray[] outputs;
 
@@ -65,7 +67,7 @@ final class PhaseDeconv {
             if (out.size(2) != h || out.size(3) != wd) {
                 return false;
             }
-            bind(x.shape(), new int[][] {REVERSED}, new int[][] {REVERSED}, wc, out.shape(), false);
+            bind(x.shape(), new int[][] {REVERSED}, new int[][] {REVERSED}, wc, out.shape());
             fill(kernels[0], wc, REVERSED, REVERSED);
             conv(x, kernels[0], bias, out, 1, 1);
             return true;
@@ -75,7 +77,7 @@ final class PhaseDeconv {
         }
         int[][] rows = {EVEN, EVEN, ODD, ODD};
         int[][] cols = {EVEN, ODD, EVEN, ODD};
-        bind(x.shape(), rows, cols, wc, out.shape(), true);
+        bind(x.shape(), rows, cols, wc, out.shape());
         for (int p = 0; p < 4; p++) {
             fill(kernels[p], wc, rows[p], cols[p]);
             conv(x, kernels[p], bias, outputs[p], rows[p].length - 1, cols[p].length - 1);
@@ -86,21 +88,40 @@ final class PhaseDeconv {
         return true;
     }
 
-    /** The kernels (and, for stride 2, the four parities' outputs) for this input shape, allocated once. */
-    private void bind(long[] xShape, int[][] rows, int[][] cols, INDArray wc, long[] outShape, boolean parities) {
-        long[] shapes = java.util.stream.LongStream.concat(Arrays.stream(xShape), Arrays.stream(outShape)).toArray();
-        if (Arrays.equals(boundShapes, shapes)) {
+    /**
+     * The kernels (and, for stride 2, the four parities' outputs) for these shapes, allocated once per shape outside
+     * any workspace the caller has open; a previous shape's arrays are freed now rather than by the garbage collector,
+     * as the op schedule frees its own.
+     */
+    private void bind(long[] xShape, int[][] rows, int[][] cols, INDArray wc, long[] outShape) {
+        if (Arrays.equals(boundInput, xShape) && Arrays.equals(boundOutput, outShape)) {
             return;
         }
-        boundShapes = shapes;
+        close(kernels);
+        close(outputs);
+        boundInput = xShape.clone();
+        boundOutput = outShape.clone();
+        boolean parities = rows.length > 1;
         kernels = new INDArray[rows.length];
         outputs = parities ? new INDArray[rows.length] : null;
-        for (int p = 0; p < rows.length; p++) {
-            kernels[p] = Nd4j.create(DataType.FLOAT, rows[p].length, cols[p].length, wc.size(2), wc.size(3));
-            if (parities) {
-                long r = rows[p] == EVEN ? xShape[2] + 1 : xShape[2];
-                long c = cols[p] == EVEN ? xShape[3] + 1 : xShape[3];
-                outputs[p] = Nd4j.create(DataType.FLOAT, xShape[0], outShape[1], r, c);
+        try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            for (int p = 0; p < rows.length; p++) {
+                kernels[p] = Nd4j.create(DataType.FLOAT, rows[p].length, cols[p].length, wc.size(2), wc.size(3));
+                if (parities) {
+                    long r = rows[p] == EVEN ? xShape[2] + 1 : xShape[2];
+                    long c = cols[p] == EVEN ? xShape[3] + 1 : xShape[3];
+                    outputs[p] = Nd4j.create(DataType.FLOAT, xShape[0], outShape[1], r, c);
+                }
+            }
+        }
+    }
+
+    private static void close(INDArray[] arrays) {
+        if (arrays != null) {
+            for (INDArray a : arrays) {
+                if (a.closeable()) {
+                    a.close();
+                }
             }
         }
     }

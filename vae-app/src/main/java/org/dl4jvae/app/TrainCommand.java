@@ -221,6 +221,10 @@ final class TrainCommand implements Callable<Integer> {
             throw AppException.usage("--val-split needs the training images on this machine; on a cluster the best "
                     + "checkpoint is chosen by the training loss");
         }
+        if (site != null && settings.model().rng() != org.dl4jvae.model.VaeConfig.Rng.ND4J) {
+            throw AppException.usage("--rng pytorch is one stream on one machine; on a cluster each worker draws its "
+                    + "own noise (leave --rng at nd4j)");
+        }
         java.nio.file.Path staged = site == null ? null : site.localData();
         if (staged != null) {
             settings = settings.withDataDir(staged);

@@ -39,7 +39,9 @@ public final class MinibatchIterator implements DataSetIterator {
     private final List<String> labelNames;
 
     private int epoch;
+    /** This epoch's order; null until its first batch when the order comes from {@link #permutations}. */
     private int[] order;
+    private final java.util.function.IntFunction<int[]> permutations;
     private int cursor;
     private SplittableRandom bernoulli;
     private DataSetPreProcessor preProcessor;
@@ -55,6 +57,7 @@ public final class MinibatchIterator implements DataSetIterator {
         this.dropLast = b.dropLast;
         this.binarization = b.binarization;
         this.releasePrevious = b.releasePrevious;
+        this.permutations = b.permutations;
         this.labelNames = data.classNames();
         setEpoch(0);
     }
@@ -78,9 +81,13 @@ public final class MinibatchIterator implements DataSetIterator {
         previous = null;
         epoch = e;
         cursor = 0;
-        order = ImageSet.identity(data.size());
-        if (shuffle) {
-            ImageSet.shuffle(order, new SplittableRandom(mix(seed, e)));
+        if (shuffle && permutations != null) {
+            order = null; // drawn at the epoch's first batch: setting an epoch twice draws once
+        } else {
+            order = ImageSet.identity(data.size());
+            if (shuffle) {
+                ImageSet.shuffle(order, new SplittableRandom(mix(seed, e)));
+            }
         }
         bernoulli = new SplittableRandom(mix(~seed, e));
     }
@@ -103,7 +110,7 @@ public final class MinibatchIterator implements DataSetIterator {
 
     @Override
     public boolean hasNext() {
-        int left = order.length - cursor;
+        int left = order().length - cursor;
         return dropLast ? left >= batchSize : left > 0;
     }
 
@@ -117,7 +124,7 @@ public final class MinibatchIterator implements DataSetIterator {
         if (!hasNext()) {
             throw new NoSuchElementException("epoch " + epoch + " is exhausted; call reset()");
         }
-        int b = Math.min(num, order.length - cursor);
+        int b = Math.min(num, order().length - cursor);
         int d = data.imageSize();
         int classes = data.numClasses();
         byte[] pixels = data.pixels();
@@ -237,6 +244,17 @@ public final class MinibatchIterator implements DataSetIterator {
         }
     }
 
+    private int[] order() {
+        if (order == null) {
+            int[] p = permutations.apply(data.size());
+            if (p.length != data.size()) {
+                throw new IllegalStateException("a permutation of " + p.length + " images for a set of " + data.size());
+            }
+            order = p;
+        }
+        return order;
+    }
+
     private static long mix(long seed, int epoch) {
         // SplittableRandom's own mixer spreads nearby seeds; the multiplier keeps (seed, epoch) pairs apart
         return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch).nextLong();
@@ -251,6 +269,7 @@ public final class MinibatchIterator implements DataSetIterator {
         private boolean dropLast;
         private Binarization binarization = Binarization.NONE;
         private boolean releasePrevious;
+        private java.util.function.IntFunction<int[]> permutations;
 
         private Builder(ImageSet data) {
             this.data = data;
@@ -276,6 +295,16 @@ public final class MinibatchIterator implements DataSetIterator {
 
         public Builder dropLast(boolean dropLast) {
             this.dropLast = dropLast;
+            return this;
+        }
+
+        /**
+         * Takes each epoch's order from {@code permutations} (given the number of images, once per epoch, when its
+         * first batch is served) instead of the seeded shuffle: for a caller whose order comes from a random stream of
+         * its own. Such an order depends on the stream, not on the epoch alone.
+         */
+        public Builder permutations(java.util.function.IntFunction<int[]> permutations) {
+            this.permutations = permutations;
             return this;
         }
 

@@ -15,9 +15,14 @@ public record Encoding(INDArray mu, INDArray logvar) {
 
     /** One draw z ~ q(z|x) per row (reparameterized, eps from ND4J's generator); the code itself if deterministic. */
     public INDArray sample() {
+        return sample(Noise.ND4J);
+    }
+
+    /** The same with eps from the given noise. */
+    public INDArray sample(Noise noise) {
         if (!stochastic()) {
             return mu;
         }
-        return VaeMath.reparameterize(mu, logvar, VaeMath.standardNormal(mu.dataType(), mu.rows(), mu.columns()));
+        return VaeMath.reparameterize(mu, logvar, noise.standardNormal(mu.dataType(), mu.rows(), mu.columns()));
     }
 }

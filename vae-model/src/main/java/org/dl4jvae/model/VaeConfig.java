@@ -19,7 +19,7 @@ import java.util.Map;
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
 @JsonPropertyOrder({"model", "arch", "input_size", "channels", "image_rows", "image_cols", "hidden", "latent", "decoder",
-        "init", "lr", "seed", "free_bits"})
+        "init", "lr", "seed", "rng", "free_bits"})
 public class VaeConfig implements Cloneable {
 
     /** The likelihood of the decoder. */
@@ -48,6 +48,18 @@ public class VaeConfig implements Cloneable {
         @JsonProperty("pytorch") PYTORCH,
         /** Xavier (Glorot) uniform weights, zero biases. */
         @JsonProperty("xavier") XAVIER
+    }
+
+    /** Where the random draws of training come from. */
+    public enum Rng {
+        /** ND4J's generator: the weights from the seed, each epoch's order, noise and evaluation from seeds of their own. */
+        @JsonProperty("nd4j") ND4J,
+        /**
+         * PyTorch's CPU generator ({@link TorchGenerator}): one stream from {@code torch.manual_seed(seed)} gives the
+         * weights, each epoch's order, every step's noise and the test evaluation's noise, as the PyTorch peer draws
+         * them (samediff engine, one machine).
+         */
+        @JsonProperty("pytorch") PYTORCH
     }
 
     @JsonProperty("model")
@@ -98,6 +110,10 @@ public class VaeConfig implements Cloneable {
     @JsonProperty("seed")
     @JsonPropertyDescription("seeds the weight initialisation")
     private long seed = 1;
+    @JsonProperty("rng")
+    @JsonPropertyDescription("random numbers: nd4j, or pytorch (PyTorch's CPU generator: the same weights, data order "
+            + "and noise as torch.manual_seed(seed) in the PyTorch peer)")
+    private Rng rng = Rng.ND4J;
     @JsonProperty("free_bits")
     @JsonPropertyDescription("free bits (Kingma et al. 2016): nats per image below which a latent dimension's KL is not "
             + "pushed down; 0 for none")
@@ -145,6 +161,10 @@ public class VaeConfig implements Cloneable {
 
     public Init init() {
         return init;
+    }
+
+    public Rng rng() {
+        return rng;
     }
 
     public double learningRate() {
@@ -276,6 +296,10 @@ public class VaeConfig implements Cloneable {
 
     public VaeConfig withInit(Init init) {
         return change(c -> c.init = init);
+    }
+
+    public VaeConfig withRng(Rng rng) {
+        return change(c -> c.rng = rng);
     }
 
     public VaeConfig withLearningRate(double learningRate) {

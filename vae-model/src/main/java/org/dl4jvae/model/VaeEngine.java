@@ -54,7 +54,17 @@ public interface VaeEngine {
     }
 
     /**
-     * Trains one epoch on the iterator's batches, drawing noise from ND4J's generator seeded with {@code seed}.
+     * Where training draws its noise: ND4J's generator ({@link Noise#ND4J}, seeded by {@link #fit}'s seed), or the
+     * PyTorch generator of a model configured with {@link VaeConfig.Rng#PYTORCH}, which goes on from step to step and
+     * epoch to epoch and which a saved model keeps.
+     */
+    default Noise trainingNoise() {
+        return Noise.ND4J;
+    }
+
+    /**
+     * Trains one epoch on the iterator's batches, drawing noise from {@link #trainingNoise()} (ND4J's generator seeded
+     * with {@code seed}).
      * Returns the mean training loss per image (before each step's update).
      */
     default double fit(DataSetIterator data, long seed, StepListener listener) {
@@ -258,6 +268,14 @@ public interface VaeEngine {
      * beta 1, as the reference's test loss. For a deterministic encoder: the reconstruction loss at the code, KL 0.
      */
     default ElboEstimate negativeElbo(DataSetIterator data, long seed) {
+        return negativeElbo(data, seed, Noise.ND4J);
+    }
+
+    /**
+     * The same with eps from the given noise ({@code seed} seeds ND4J's generator; training's evaluation passes
+     * {@link #trainingNoise()}).
+     */
+    default ElboEstimate negativeElbo(DataSetIterator data, long seed, Noise noise) {
         VaeMath.seed(seed);
         double rec = 0;
         double kl = 0;
@@ -268,7 +286,7 @@ public interface VaeEngine {
             INDArray x = batch.getFeatures();
             try (MemoryWorkspace ws = VaeMath.scratch()) {
                 Encoding q = encode(x, batch.getLabels());
-                rec -= logLikelihood(x, q.sample(), batch.getLabels()).sumNumber().doubleValue();
+                rec -= logLikelihood(x, q.sample(noise), batch.getLabels()).sumNumber().doubleValue();
                 if (q.stochastic()) {
                     kl += VaeMath.kld(q.mu(), q.logvar()).sumNumber().doubleValue();
                 }

@@ -88,6 +88,11 @@ public final class Dl4jLayerVae extends AdamEngine {
             throw new IllegalArgumentException("the " + KIND + " engine (DL4J's VariationalAutoencoder layer) is fully "
                     + "connected: arch " + config.arch().name().toLowerCase(java.util.Locale.ROOT) + " needs the samediff engine");
         }
+        if (config.rng() != VaeConfig.Rng.ND4J) {
+            throw new IllegalArgumentException("the " + KIND + " engine (DL4J's VariationalAutoencoder layer) draws its "
+                    + "noise from ND4J's generator itself: rng " + config.rng().name().toLowerCase(java.util.Locale.ROOT)
+                    + " needs the samediff engine");
+        }
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(config.seed())
                 .dataType(DataType.FLOAT)

@@ -14,6 +14,8 @@ import org.dl4jvae.model.AdamEngine;
 import org.dl4jvae.model.Encoding;
 import org.dl4jvae.model.LinearInit;
 import org.dl4jvae.model.ModelFamily;
+import org.dl4jvae.model.Noise;
+import org.dl4jvae.model.TorchGenerator;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.VaeMath;
 import org.dl4jvae.model.io.ModelFile;
@@ -36,6 +38,8 @@ public final class SameDiffVae extends AdamEngine {
     public static final String KIND = "samediff";
 
     private static final String ITERATION = STEP_COUNT;
+    /** The metadata entry of a saved model that holds its PyTorch generator's state ({@link VaeConfig.Rng#PYTORCH}). */
+    static final String RNG_STATE = "rng_state";
 
     private final GraphModel model;
     private final SameDiff sd;
@@ -53,13 +57,22 @@ public final class SameDiffVae extends AdamEngine {
     private final OpSchedule likelihood;
     /** The KL weight fed to the graph at every step (null when the model has no KL term). */
     private final INDArray klWeightArray;
+    /** The run's PyTorch generator, which drew the weights and draws the noise; null with ND4J's. */
+    private final TorchGenerator torch;
 
     /** A model's training graph, built before the engine (whose Adam needs its weights' sizes). */
-    private record Built(GraphModel model, SameDiff sd, Net net) {
+    private record Built(GraphModel model, SameDiff sd, Net net, TorchGenerator torch) {
         static Built of(VaeConfig config, boolean initialise) {
             GraphModel model = ModelFamily.variant(config.model()).model(config);
             SameDiff sd = SameDiff.create();
-            return new Built(model, sd, training(sd, model, config, DataType.FLOAT, initialise));
+            Net net = training(sd, model, config, DataType.FLOAT);
+            TorchGenerator torch = null;
+            if (initialise) {
+                torch = initialise(sd, net, config);
+            } else if (config.rng() == VaeConfig.Rng.PYTORCH) {
+                torch = new TorchGenerator(config.seed()); // its state comes from the saved model
+            }
+            return new Built(model, sd, net, torch);
         }
 
         List<SDVariable> weights() {
@@ -72,6 +85,7 @@ public final class SameDiffVae extends AdamEngine {
         this.model = built.model();
         this.sd = built.sd();
         this.noise = built.net().noise();
+        this.torch = built.torch();
         this.klWeightArray = sd.hasVariable("kl_weight") ? Nd4j.scalar(DataType.FLOAT, 1f) : null;
         for (SDVariable v : built.weights()) {
             arrays.put(v.name(), v.getArr());
@@ -137,7 +151,7 @@ public final class SameDiffVae extends AdamEngine {
     @Override
     public Gradient gradient(INDArray x, INDArray labels) {
         Map<String, INDArray> in = inputs(x, labels);
-        // noise is drawn in the order the model declared it, from ND4J's generator, into arrays kept from step to step
+        // noise is drawn in the order the model declared it, from the training noise, into arrays kept from step to step
         // (Nd4j.randn(type, shape) draws the same numbers into a new array: garbage that the collector frees late)
         for (Net.Noise n : noise) {
             long rows = x.rows() * (long) n.rowsPerExample();
@@ -151,7 +165,8 @@ public final class SameDiffVae extends AdamEngine {
                 }
                 noiseArrays.put(n.name(), buffer);
             }
-            in.put(n.name(), n.normal() ? Nd4j.randn(buffer) : Nd4j.rand(buffer));
+            Noise source = trainingNoise();
+            in.put(n.name(), n.normal() ? source.normal(buffer) : source.uniform(buffer));
         }
         if (klWeightArray != null) {
             in.put("kl_weight", klWeightArray);
@@ -267,9 +282,20 @@ public final class SameDiffVae extends AdamEngine {
     }
 
     @Override
+    public Noise trainingNoise() {
+        return torch != null ? torch : Noise.ND4J;
+    }
+
+    /** Writes the model as the interface says; with PyTorch's generator also its state, for a resume to go on with it. */
+    @Override
     public void save(Path file, Map<String, String> metadata) throws IOException {
         Map<String, INDArray> out = trainingState();
-        ModelFile.write(file, KIND, config(), metadata, o -> NamedArrays.write(out, o));
+        Map<String, String> meta = metadata;
+        if (torch != null) {
+            meta = new LinkedHashMap<>(metadata);
+            meta.put(RNG_STATE, torch.state());
+        }
+        ModelFile.write(file, KIND, config(), meta, o -> NamedArrays.write(out, o));
     }
 
     /** Restores a model written by {@link #save}: weights, Adam state and configuration. */
@@ -281,6 +307,10 @@ public final class SameDiffVae extends AdamEngine {
         SameDiffVae vae = new SameDiffVae(contents.config(), Built.of(contents.config(), false));
         try {
             vae.setTrainingState(saved);
+            String rng = contents.metadata().get(RNG_STATE);
+            if (vae.torch != null && rng != null) {
+                vae.torch.restore(rng);
+            }
         } catch (RuntimeException e) {
             throw new IOException("model file cannot be restored: " + e.getMessage(), e);
         }
@@ -295,23 +325,26 @@ public final class SameDiffVae extends AdamEngine {
     /** The training graph of a configuration with fresh weights in the given precision, for tests of its math. */
     static SameDiff graph(VaeConfig config, DataType type) {
         SameDiff sd = SameDiff.create();
-        training(sd, ModelFamily.variant(config.model()).model(config), config, type, true);
+        initialise(sd, training(sd, ModelFamily.variant(config.model()).model(config), config, type), config);
         return sd;
     }
 
-    /** Builds a model's training graph into {@code sd}, with initialised weights if asked (layers in creation order). */
-    private static Net training(SameDiff sd, GraphModel model, VaeConfig config, DataType type, boolean initialise) {
+    /** Builds a model's training graph into {@code sd}, its weights uninitialised (layers in creation order). */
+    private static Net training(SameDiff sd, GraphModel model, VaeConfig config, DataType type) {
         Net net = new Net(sd, type, null, model.classes());
         model.loss(net, sd.placeHolder("x", type, -1, config.inputSize()));
         sd.setLossVariables("loss");
-        if (initialise) {
-            LinearInit init = new LinearInit(config);
-            for (Net.Layer layer : net.layers()) {
-                init.fill(sd.getArrForVarName(layer.name() + "_W"), sd.getArrForVarName(layer.name() + "_b"),
-                        layer.fanIn(), layer.fanOut());
-            }
-        }
         return net;
+    }
+
+    /** Fills the layers' weights in creation order; returns the PyTorch generator that drew them, or null. */
+    private static TorchGenerator initialise(SameDiff sd, Net net, VaeConfig config) {
+        LinearInit init = new LinearInit(config);
+        for (Net.Layer layer : net.layers()) {
+            init.fill(sd.getArrForVarName(layer.name() + "_W"), sd.getArrForVarName(layer.name() + "_b"),
+                    layer.fanIn(), layer.fanOut());
+        }
+        return init.torchGenerator();
     }
 
     private INDArray requireLabels(INDArray labels, long rows) {

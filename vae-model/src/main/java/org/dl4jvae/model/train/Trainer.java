@@ -14,6 +14,7 @@ import org.dl4jvae.data.io.AtomicFile;
 import org.dl4jvae.data.io.Halt;
 import org.dl4jvae.model.ElboEstimate;
 import org.dl4jvae.model.ModelFamily;
+import org.dl4jvae.model.TorchGenerator;
 import org.dl4jvae.model.VaeEngine;
 import org.dl4jvae.model.VaeEngines;
 import org.nd4j.linalg.schedule.ISchedule;
@@ -157,9 +158,12 @@ public final class Trainer {
             valBatches = MinibatchIterator.builder(split.validation()).batchSize(model.evaluationBatch(1000)).shuffle(false)
                     .releasePrevious(true).build();
         }
-        MinibatchIterator batches = MinibatchIterator.builder(fitted).batchSize(config.batchSize()).seed(config.seed())
-                .releasePrevious(true).build();
-        return fit(EpochPass.local(batches), valBatches, test, listener);
+        MinibatchIterator.Builder batches = MinibatchIterator.builder(fitted).batchSize(config.batchSize())
+                .seed(config.seed()).releasePrevious(true);
+        if (model.trainingNoise() instanceof TorchGenerator torch) { // each epoch's order is torch.randperm's
+            batches.permutations(torch::randperm);
+        }
+        return fit(EpochPass.local(batches.build()), valBatches, test, listener);
     }
 
     /**
@@ -213,8 +217,9 @@ public final class Trainer {
                 }
             });
             double seconds = (System.nanoTime() - t0) / 1e9;
-            ElboEstimate testLoss = model.negativeElbo(testBatches, config.evaluationSeed());
-            Double valLoss = valBatches == null ? null : model.negativeElbo(valBatches, config.evaluationSeed()).loss();
+            ElboEstimate testLoss = model.negativeElbo(testBatches, config.evaluationSeed(), model.trainingNoise());
+            Double valLoss = valBatches == null ? null
+                    : model.negativeElbo(valBatches, config.evaluationSeed(), model.trainingNoise()).loss();
             if (!Double.isFinite(testLoss.loss()) || (valLoss != null && !Double.isFinite(valLoss))) {
                 throw new DivergedException(epoch, "loss is " + (valLoss != null && !Double.isFinite(valLoss) ? valLoss
                         : testLoss.loss()));

@@ -141,6 +141,10 @@ record TrainSettings(@JsonProperty("engine") String engine,
             throw AppException.usage("--arch conv needs --engine samediff: DL4J's VariationalAutoencoder layer is fully "
                     + "connected");
         }
+        if (engine.equals("dl4j") && model.rng() != VaeConfig.Rng.ND4J) {
+            throw AppException.usage("--rng pytorch needs --engine samediff: DL4J's VariationalAutoencoder layer draws "
+                    + "its own noise from ND4J's generator");
+        }
         if (engine.equals("dl4j") && (training.klWarmup() > 0 || model.freeBits() > 0)) {
             throw AppException.usage("DL4J's VariationalAutoencoder layer has no KL weight: --kl-warmup and --free-bits "
                     + "need --engine samediff");

@@ -88,6 +88,10 @@ class TrainingControlsAppTest {
         AppFixture.Result sched = run(concat(base, tmp.resolve("c4").toString(), "--lr-schedule", "linear"));
         assertEquals(2, sched.exit());
         assertTrue(sched.err().contains("--lr-schedule must be one of constant, step"), sched.err());
+        AppFixture.Result rng = run(concat(base, tmp.resolve("c5").toString(), "--engine", "dl4j", "--rng", "pytorch"));
+        assertEquals(2, rng.exit());
+        assertTrue(rng.err().contains("--rng pytorch needs --engine samediff"), rng.err());
+        assertFalse(java.nio.file.Files.exists(tmp.resolve("c5")), "nothing written");
     }
 
     static String[] concat(String[] a, String... b) {

@@ -118,6 +118,10 @@ public final class SparkSite implements TrainingSite {
 
     @Override
     public EpochPass pass(VaeEngine model, TrainingConfig training) {
+        if (model.config().rng() != org.dl4jvae.model.VaeConfig.Rng.ND4J) { // workers draw their own noise
+            throw new IllegalArgumentException("rng " + model.config().rng().name().toLowerCase(java.util.Locale.ROOT)
+                    + " is one stream on one machine; Spark's workers draw their own noise (use rng nd4j)");
+        }
         Job withModel = job.with(job.scaling(), model.kind(), ModelFamily.toJson(model.config()).toString());
         return new ParameterAveraging(sc, shards, withModel, options.averagingFrequency, training.clipNorm(),
                 imagesPerEpoch, stepsPerEpoch, costs::add);

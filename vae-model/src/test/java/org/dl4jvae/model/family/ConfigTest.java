@@ -30,7 +30,7 @@ class ConfigTest {
         ObjectNode json = ModelFamily.toJson(VaeConfig.defaults());
         assertEquals("{\"model\":\"vae\",\"arch\":\"mlp\",\"input_size\":784,\"channels\":1,\"image_rows\":28,"
                 + "\"image_cols\":28,\"hidden\":400,\"latent\":20,\"decoder\":\"bernoulli\","
-                + "\"init\":\"pytorch\",\"lr\":0.001,\"seed\":1,\"free_bits\":0.0}", json.toString());
+                + "\"init\":\"pytorch\",\"lr\":0.001,\"seed\":1,\"rng\":\"nd4j\",\"free_bits\":0.0}", json.toString());
     }
 
     @Test

@@ -124,6 +124,40 @@ class PytorchRngTest {
     }
 
     @Test
+    void aStepsNoiseIsTheStreamsNextRandn() {
+        VaeConfig c = pytorch(TrainingControlsTest.small("vae")); // latent 4
+        SameDiffVae model = SameDiffVae.create(c);
+        TorchGenerator mirror = new TorchGenerator(c.seed());
+        mirror.uniform(Math.toIntExact(model.weights().values().stream().mapToLong(INDArray::length).sum()), 0, 1);
+        INDArray x = org.dl4jvae.data.MinibatchIterator.builder(train).batchSize(20).shuffle(false).build().next()
+                .getFeatures();
+        INDArray eps = org.nd4j.linalg.factory.Nd4j.createFromArray(mirror.normal(20 * 4)).reshape(20, 4);
+        org.dl4jvae.model.Encoding q = model.encode(x);
+        INDArray z = org.dl4jvae.model.VaeMath.reparameterize(q.mu(), q.logvar(), eps);
+        double expected = -model.logLikelihood(x, z).sumNumber().doubleValue()
+                + org.dl4jvae.model.VaeMath.kld(q.mu(), q.logvar()).sumNumber().doubleValue();
+        double got = model.trainStep(x); // the loss before the step, with the noise the step drew
+        assertEquals(expected, got, 1e-5 * Math.abs(expected));
+        // the stream went on by the step's draws exactly
+        assertArrayEquals(mirror.uniform(5, 0, 1), ((TorchGenerator) model.trainingNoise()).uniform(5, 0, 1));
+    }
+
+    @Test
+    void everyVariantTrainsOnTheStreamTheSameWayTwice() throws Exception {
+        for (String name : ModelFamily.names()) {
+            VaeConfig c = pytorch(TrainingControlsTest.small(name));
+            double[] losses = new double[2];
+            for (int r = 0; r < 2; r++) {
+                List<EpochResult> h = Trainer.start(SameDiffVae.create(c), new TrainingConfig(1, 100, 5),
+                        dir.resolve(name + r)).fit(train, test, Trainer.Listener.NONE);
+                losses[r] = h.get(0).testLoss();
+            }
+            assertTrue(Double.isFinite(losses[0]), name);
+            assertEquals(losses[0], losses[1], 0.0, name);
+        }
+    }
+
+    @Test
     void theDl4jEngineRefusesIt() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> VaeEngines.create("dl4j", pytorch(VaeConfig.defaults())));

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.dl4jvae.data.ImageSet;
 import org.dl4jvae.model.ModelFamily;
-import org.dl4jvae.model.TestData;
 import org.dl4jvae.model.TorchGenerator;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.VaeEngine;
@@ -25,17 +24,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class PytorchRngTest {
 
-    static ImageSet train;
-    static ImageSet test;
-
     @TempDir
     Path dir;
 
+    private static ImageSet train;
+    private static ImageSet test;
+
     @BeforeAll
     static void data() throws Exception {
-        ImageSet all = TestData.digits(420);
-        train = all.limit(300);
-        test = all.select(java.util.stream.IntStream.range(300, 420).toArray());
+        TrainingControlsTest.data(); // the training controls' digits: 500 to train on, 200 to test
+        train = TrainingControlsTest.train;
+        test = TrainingControlsTest.test;
     }
 
     private static VaeConfig pytorch(VaeConfig c) {

@@ -236,7 +236,7 @@ public interface VaeEngine {
             throw new UnsupportedOperationException("model " + config().model() + " has no prior to sample from");
         }
         VaeMath.seed(seed);
-        return decode(VaeMath.standardNormal(DataType.FLOAT, n, config().latent()), labels);
+        return decode(Noise.ND4J.standardNormal(DataType.FLOAT, n, config().latent()), labels);
     }
 
     /**

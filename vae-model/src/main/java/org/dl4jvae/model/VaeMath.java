@@ -126,9 +126,4 @@ public final class VaeMath {
         }
         return y;
     }
-
-    /** Standard normal noise of the given shape from ND4J's global generator. */
-    static INDArray standardNormal(DataType type, long rows, long cols) {
-        return Nd4j.randn(type, rows, cols);
-    }
 }

@@ -153,6 +153,7 @@ public final class SameDiffVae extends AdamEngine {
         Map<String, INDArray> in = inputs(x, labels);
         // noise is drawn in the order the model declared it, from the training noise, into arrays kept from step to step
         // (Nd4j.randn(type, shape) draws the same numbers into a new array: garbage that the collector frees late)
+        Noise source = trainingNoise();
         for (Net.Noise n : noise) {
             long rows = x.rows() * (long) n.rowsPerExample();
             INDArray buffer = noiseArrays.get(n.name());
@@ -165,7 +166,6 @@ public final class SameDiffVae extends AdamEngine {
                 }
                 noiseArrays.put(n.name(), buffer);
             }
-            Noise source = trainingNoise();
             in.put(n.name(), n.normal() ? source.normal(buffer) : source.uniform(buffer));
         }
         if (klWeightArray != null) {

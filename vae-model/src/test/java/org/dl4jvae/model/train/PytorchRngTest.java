@@ -76,10 +76,7 @@ class PytorchRngTest {
         // the stream as the peer draws it: weights, then randperm(n) at each epoch's start
         VaeConfig c = pytorch(TrainingControlsTest.small("vae"));
         SameDiffVae model = SameDiffVae.create(c);
-        TorchGenerator mirror = new TorchGenerator(c.seed());
-        // the weights took as many draws as they have values; the mirror skips them
-        long values = model.weights().values().stream().mapToLong(INDArray::length).sum();
-        mirror.uniform(Math.toIntExact(values), 0, 1);
+        TorchGenerator mirror = streamAfterWeights(model);
         int[] expectedOrder = mirror.randperm(train.size());
 
         List<int[]> seen = new ArrayList<>();
@@ -126,8 +123,7 @@ class PytorchRngTest {
     void aStepsNoiseIsTheStreamsNextRandn() {
         VaeConfig c = pytorch(TrainingControlsTest.small("vae")); // latent 4
         SameDiffVae model = SameDiffVae.create(c);
-        TorchGenerator mirror = new TorchGenerator(c.seed());
-        mirror.uniform(Math.toIntExact(model.weights().values().stream().mapToLong(INDArray::length).sum()), 0, 1);
+        TorchGenerator mirror = streamAfterWeights(model);
         INDArray x = org.dl4jvae.data.MinibatchIterator.builder(train).batchSize(20).shuffle(false).build().next()
                 .getFeatures();
         INDArray eps = org.nd4j.linalg.factory.Nd4j.createFromArray(mirror.normal(20 * 4)).reshape(20, 4);
@@ -154,6 +150,13 @@ class PytorchRngTest {
             assertTrue(Double.isFinite(losses[0]), name);
             assertEquals(losses[0], losses[1], 0.0, name);
         }
+    }
+
+    /** A generator of the model's seed that has skipped the draws of its weights: one uniform draw per value. */
+    private static TorchGenerator streamAfterWeights(SameDiffVae model) {
+        TorchGenerator mirror = new TorchGenerator(model.config().seed());
+        mirror.uniform(Math.toIntExact(model.weights().values().stream().mapToLong(INDArray::length).sum()), 0, 1);
+        return mirror;
     }
 
     @Test

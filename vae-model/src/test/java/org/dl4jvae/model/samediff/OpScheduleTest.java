@@ -103,6 +103,35 @@ class OpScheduleTest {
         }
     }
 
+    /**
+     * A schedule with convolutions multiplies on one BLAS thread while it runs and gives the caller's setting back
+     * afterwards, also when it fails.
+     */
+    @Test
+    void aConvolutionalScheduleGivesBackTheProductsThreads() {
+        VaeConfig c = ModelFamily.config("vae", Map.of("arch", "conv", "latent", 2)).forData(1, 8, 8, 10).withSeed(3);
+        SameDiff sd = SameDiffVae.graph(c, DataType.FLOAT);
+        List<String> params = new ArrayList<>();
+        sd.variables().stream().filter(v -> v.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE)
+                .forEach(v -> params.add(v.name()));
+        OpSchedule schedule = gradientSchedule(sd, params);
+        org.nd4j.linalg.api.blas.Blas blas = Nd4j.factory().blas();
+        int before = blas.getMaxThreads();
+        try {
+            blas.setMaxThreads(2);
+            Map<String, INDArray> ph = Map.of(
+                    "x", Nd4j.rand(DataType.FLOAT, 5, 64),
+                    "eps", Nd4j.randn(DataType.FLOAT, 5, 2),
+                    "kl_weight", Nd4j.scalar(DataType.FLOAT, 1.0));
+            assertTrue(Double.isFinite(schedule.run(ph).get("loss").getDouble(0)));
+            assertEquals(2, blas.getMaxThreads());
+            assertThrows(IllegalArgumentException.class, () -> schedule.run(Map.of("x", ph.get("x"))));
+            assertEquals(2, blas.getMaxThreads());
+        } finally {
+            blas.setMaxThreads(before);
+        }
+    }
+
     @Test
     void biasGradientsOfLargeBatchesAreTheSumOverRowsAndSmallOnesAreLeftToNd4j() {
         for (int rows : new int[] {128, 255, 256, 1000}) {

@@ -40,11 +40,18 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class OpSchedule {
 
-    /** An op bound to its arrays; {@code deconv}: how a transposed convolution's forward pass runs, else null. */
+    /**
+     * An op bound to its arrays; {@code deconv}: how a transposed convolution's forward pass runs, else null;
+     * {@code onlyGradient}: of a {@code multiply_bp}, the one input gradient that is read (0 or 1), else -1.
+     */
     private record Step(DifferentialFunction op, OpContext context, String[] inputs, String[] outputs,
-            PhaseDeconv deconv) {
+            PhaseDeconv deconv, int onlyGradient) {
+        Step(DifferentialFunction op, OpContext context, String[] inputs, String[] outputs, int onlyGradient) {
+            this(op, context, inputs, outputs, op.opName().equals("deconv2d") ? new PhaseDeconv() : null, onlyGradient);
+        }
+
         Step(DifferentialFunction op, OpContext context, String[] inputs, String[] outputs) {
-            this(op, context, inputs, outputs, op.opName().equals("deconv2d") ? new PhaseDeconv() : null);
+            this(op, context, inputs, outputs, -1);
         }
     }
 
@@ -158,7 +165,37 @@ final class OpSchedule {
         } else if (!(op instanceof Op) || op.argNames().length != 1) { // a legacy op's 2nd input has many meanings
             throw new IllegalStateException("op " + op.getOwnName() + " (" + op.opName() + ") is not supported");
         }
-        return List.of(new Step(op, ctx, op.argNames(), op.outputVariablesNames()));
+        String[] outs = op.outputVariablesNames();
+        int onlyGradient = -1;
+        if (op.opName().equals("multiply_bp") && outs.length == 2 && needed.contains(outs[0]) != needed.contains(outs[1])) {
+            onlyGradient = needed.contains(outs[0]) ? 0 : 1;
+        }
+        return List.of(new Step(op, ctx, op.argNames(), outs, onlyGradient));
+    }
+
+    /**
+     * The backward pass of {@code x * y} of equal shapes when only one input's gradient is read: that gradient alone,
+     * {@code dx = dz * y} (or {@code dy = dz * x}), with the same multiplication ND4J's {@code multiply_bp} uses for
+     * it, so the same numbers. ND4J computes both, and with {@code relu(a) = a * step(a)} the gradient of the step is
+     * never read: half of each such op's work (10 of them a step in the convolutional VAE, on its largest arrays).
+     * Returns false, having done nothing, where the shapes differ (a broadcast input's gradient is a sum).
+     */
+    static boolean oneInputGradient(OpContext ctx, int which) {
+        List<INDArray> in = ctx.getInputArrays();
+        if (in.size() != 3 || ctx.getOutputArrays().size() != 2) {
+            return false;
+        }
+        INDArray x = in.get(0);
+        INDArray y = in.get(1);
+        INDArray grad = in.get(2);
+        INDArray out = ctx.getOutputArrays().get(which);
+        if (!Arrays.equals(x.shape(), y.shape()) || !Arrays.equals(x.shape(), grad.shape())
+                || !Arrays.equals(x.shape(), out.shape()) || x.dataType() != grad.dataType()
+                || y.dataType() != grad.dataType() || out.dataType() != grad.dataType()) {
+            return false;
+        }
+        Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp(grad, which == 0 ? y : x, out));
+        return true;
     }
 
     /** {@code out = op(a) op(b)}, op a transposition where asked. */
@@ -346,6 +383,9 @@ final class OpSchedule {
     private void run(Step s) {
         String name = s.op().opName();
         if (name.equals("add_bp") && biasGradient(s.context())) {
+            return;
+        }
+        if (s.onlyGradient() >= 0 && oneInputGradient(s.context(), s.onlyGradient())) {
             return;
         }
         if (ONEDNN.contains(name) || largeBatch && name.equals("matmul")) {

@@ -132,6 +132,36 @@ class OpScheduleTest {
         }
     }
 
+    /** One input's gradient of a product is ND4J's multiply_bp's to the last bit; broadcast products are left to it. */
+    @Test
+    void oneGradientOfAProductIsNd4jsOwnAndBroadcastsAreLeftToNd4j() {
+        INDArray x = Nd4j.randn(DataType.FLOAT, 6, 5, 4);
+        INDArray y = Nd4j.randn(DataType.FLOAT, 6, 5, 4);
+        INDArray g = Nd4j.randn(DataType.FLOAT, 6, 5, 4);
+        INDArray[] want = Nd4j.exec(DynamicCustomOpOf("multiply_bp", x, y, g));
+        for (int which = 0; which < 2; which++) {
+            org.nd4j.linalg.api.ops.OpContext ctx = Nd4j.getExecutioner().buildContext();
+            INDArray[] out = {Nd4j.zeros(DataType.FLOAT, 6, 5, 4), Nd4j.zeros(DataType.FLOAT, 6, 5, 4)};
+            ctx.setInputArrays(x, y, g);
+            ctx.setOutputArrays(out);
+            assertTrue(OpSchedule.oneInputGradient(ctx, which));
+            assertEquals(want[which], out[which], "gradient " + which);
+            assertEquals(0.0, out[1 - which].norm1Number().doubleValue(), "the other gradient is not computed");
+        }
+        org.nd4j.linalg.api.ops.OpContext ctx = Nd4j.getExecutioner().buildContext();
+        INDArray row = Nd4j.randn(DataType.FLOAT, 1, 4);
+        INDArray m = Nd4j.randn(DataType.FLOAT, 3, 4);
+        INDArray[] out = {Nd4j.zeros(DataType.FLOAT, 3, 4), Nd4j.zeros(DataType.FLOAT, 1, 4)};
+        ctx.setInputArrays(m, row, Nd4j.randn(DataType.FLOAT, 3, 4));
+        ctx.setOutputArrays(out);
+        assertFalse(OpSchedule.oneInputGradient(ctx, 1));
+        assertEquals(0.0, out[1].norm1Number().doubleValue());
+    }
+
+    private static org.nd4j.linalg.api.ops.CustomOp DynamicCustomOpOf(String name, INDArray... in) {
+        return org.nd4j.linalg.api.ops.DynamicCustomOp.builder(name).addInputs(in).build();
+    }
+
     @Test
     void biasGradientsOfLargeBatchesAreTheSumOverRowsAndSmallOnesAreLeftToNd4j() {
         for (int rows : new int[] {128, 255, 256, 1000}) {

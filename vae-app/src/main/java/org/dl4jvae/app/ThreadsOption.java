@@ -13,7 +13,8 @@ final class ThreadsOption {
 
     @Option(names = "--threads", paramLabel = "N",
             description = "native threads per ND4J operation and per matrix product "
-                    + "(default: 1 per operation and 1 per core for products on up to 4 cores, else ND4J's defaults)")
+                    + "(default: 1 per operation and 1 per core for products on up to 4 cores, else ND4J's defaults; "
+                    + "models with convolutions multiply on 1)")
     Integer threads;
 
     void apply() {

@@ -11,6 +11,7 @@ import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.blas.Blas;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.BaseOp;
@@ -20,6 +21,7 @@ import org.nd4j.linalg.api.ops.Op;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.reduce.MmulBp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -61,7 +63,7 @@ final class OpSchedule {
     private final Map<String, INDArray> values = new HashMap<>();
     private Map<String, long[]> boundShapes; // null until the first run
     private boolean largeBatch; // of the bound shapes: at least LARGE_BATCH rows
-    private final boolean convolutional; // runs ops of ONEDNN
+    private final boolean convolutional; // runs ops of ONEDNN, and so its products on one BLAS thread (see run)
     /** The arrays this schedule allocated (not the caller's weights). */
     private final List<INDArray> owned = new ArrayList<>();
 
@@ -194,7 +196,7 @@ final class OpSchedule {
                 || y.dataType() != grad.dataType() || out.dataType() != grad.dataType()) {
             return false;
         }
-        Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp(grad, which == 0 ? y : x, out));
+        Nd4j.exec(new MulOp(grad, which == 0 ? y : x, out));
         return true;
     }
 
@@ -214,13 +216,13 @@ final class OpSchedule {
      * other threads keep spinning on their cores for a while, and the convolution that follows runs in oneDNN on
      * OpenMP's team of one thread per core, which then shares a core with a spinning thread and waits for it at every
      * barrier. The products of the convolutional VAE are small (its dense layer of 16); one thread for them made a step
-     * 11% faster at the median, in 12 of 15 alternating pairs of 5-step blocks in one JVM (2-core machine).
+     * faster in 20 of 20 alternating pairs of 5-step blocks in one JVM, median 250 to 219 ms (2-core machine).
      */
     Map<String, INDArray> run(Map<String, INDArray> placeholderValues) {
         if (!convolutional) {
             return runOps(placeholderValues);
         }
-        org.nd4j.linalg.api.blas.Blas blas = Nd4j.factory().blas();
+        Blas blas = Nd4j.factory().blas();
         int threads = blas.getMaxThreads();
         blas.setMaxThreads(1);
         try {

@@ -15,8 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.blas.Blas;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The fixed op schedule computes what SameDiff's own executor computes, for changing batch sizes. */
@@ -104,7 +109,7 @@ class OpScheduleTest {
     }
 
     /**
-     * A schedule with convolutions multiplies on one BLAS thread while it runs and gives the caller's setting back
+     * A schedule with convolutions, which multiplies on one BLAS thread while it runs, gives the caller's setting back
      * afterwards, also when it fails.
      */
     @Test
@@ -112,10 +117,10 @@ class OpScheduleTest {
         VaeConfig c = ModelFamily.config("vae", Map.of("arch", "conv", "latent", 2)).forData(1, 8, 8, 10).withSeed(3);
         SameDiff sd = SameDiffVae.graph(c, DataType.FLOAT);
         List<String> params = new ArrayList<>();
-        sd.variables().stream().filter(v -> v.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE)
+        sd.variables().stream().filter(v -> v.getVariableType() == VariableType.VARIABLE)
                 .forEach(v -> params.add(v.name()));
         OpSchedule schedule = gradientSchedule(sd, params);
-        org.nd4j.linalg.api.blas.Blas blas = Nd4j.factory().blas();
+        Blas blas = Nd4j.factory().blas();
         int before = blas.getMaxThreads();
         try {
             blas.setMaxThreads(2);
@@ -138,9 +143,9 @@ class OpScheduleTest {
         INDArray x = Nd4j.randn(DataType.FLOAT, 6, 5, 4);
         INDArray y = Nd4j.randn(DataType.FLOAT, 6, 5, 4);
         INDArray g = Nd4j.randn(DataType.FLOAT, 6, 5, 4);
-        INDArray[] want = Nd4j.exec(DynamicCustomOpOf("multiply_bp", x, y, g));
+        INDArray[] want = Nd4j.exec(customOp("multiply_bp", x, y, g));
         for (int which = 0; which < 2; which++) {
-            org.nd4j.linalg.api.ops.OpContext ctx = Nd4j.getExecutioner().buildContext();
+            OpContext ctx = Nd4j.getExecutioner().buildContext();
             INDArray[] out = {Nd4j.zeros(DataType.FLOAT, 6, 5, 4), Nd4j.zeros(DataType.FLOAT, 6, 5, 4)};
             ctx.setInputArrays(x, y, g);
             ctx.setOutputArrays(out);
@@ -148,7 +153,7 @@ class OpScheduleTest {
             assertArrayEquals(want[which].data().asFloat(), out[which].data().asFloat(), 0f, "gradient " + which);
             assertEquals(0.0, out[1 - which].norm1Number().doubleValue(), "the other gradient is not computed");
         }
-        org.nd4j.linalg.api.ops.OpContext ctx = Nd4j.getExecutioner().buildContext();
+        OpContext ctx = Nd4j.getExecutioner().buildContext();
         INDArray row = Nd4j.randn(DataType.FLOAT, 1, 4);
         INDArray m = Nd4j.randn(DataType.FLOAT, 3, 4);
         INDArray[] out = {Nd4j.zeros(DataType.FLOAT, 3, 4), Nd4j.zeros(DataType.FLOAT, 1, 4)};
@@ -158,8 +163,8 @@ class OpScheduleTest {
         assertEquals(0.0, out[1].norm1Number().doubleValue());
     }
 
-    private static org.nd4j.linalg.api.ops.CustomOp DynamicCustomOpOf(String name, INDArray... in) {
-        return org.nd4j.linalg.api.ops.DynamicCustomOp.builder(name).addInputs(in).build();
+    private static CustomOp customOp(String name, INDArray... in) {
+        return DynamicCustomOp.builder(name).addInputs(in).build();
     }
 
     @Test

@@ -51,10 +51,6 @@ final class OpSchedule {
         Step(DifferentialFunction op, OpContext context, String[] inputs, String[] outputs, int onlyGradient) {
             this(op, context, inputs, outputs, op.opName().equals("deconv2d") ? new PhaseDeconv() : null, onlyGradient);
         }
-
-        Step(DifferentialFunction op, OpContext context, String[] inputs, String[] outputs) {
-            this(op, context, inputs, outputs, -1);
-        }
     }
 
     private final SameDiff fn;
@@ -205,7 +201,7 @@ final class OpSchedule {
         OpContext ctx = Nd4j.getExecutioner().buildContext();
         ctx.setIArguments(transposeA ? 1 : 0, transposeB ? 1 : 0, 0);
         ctx.setTArguments(1.0, 0.0);
-        return new Step(new Mmul(), ctx, new String[] {a, b}, new String[] {out});
+        return new Step(new Mmul(), ctx, new String[] {a, b}, new String[] {out}, -1);
     }
 
     /**

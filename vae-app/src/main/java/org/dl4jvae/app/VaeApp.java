@@ -1,6 +1,7 @@
 package org.dl4jvae.app;
 
 import java.io.PrintWriter;
+import org.dl4jvae.model.NativeMemory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -39,6 +40,7 @@ public final class VaeApp implements Runnable {
         if (Versions.flavour().equals("cpu")) {
             defaultProperty("org.bytedeco.javacpp.maxbytes", "700M");
             defaultProperty("org.bytedeco.javacpp.maxphysicalbytes", "1300M");
+            NativeMemory.keepFreedMemory(); // the convolutions' native buffers are reused, not mapped afresh each step
         }
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), site));
     }

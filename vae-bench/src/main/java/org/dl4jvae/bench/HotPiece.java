@@ -1,5 +1,6 @@
 package org.dl4jvae.bench;
 
+import org.dl4jvae.model.NativeMemory;
 import org.dl4jvae.model.NativeThreads;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -12,7 +13,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The settings every benchmark here shares (JMH inherits them; a subclass may override one): average time per call,
- * one fork, and ND4J's threads as vae-app sets them on a few cores (one per op, one BLAS thread per core).
+ * one fork, and ND4J's threads and the allocator as vae-app sets them on a few cores (one thread per op, one BLAS
+ * thread per core, freed native memory kept for reuse).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -24,5 +26,6 @@ public abstract class HotPiece {
     @Setup
     public void threadsLikeTheApp() {
         NativeThreads.configure(1, Runtime.getRuntime().availableProcessors());
+        NativeMemory.keepFreedMemory();
     }
 }

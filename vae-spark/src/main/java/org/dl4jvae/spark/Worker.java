@@ -9,6 +9,7 @@ import org.dl4jvae.app.TrainingData;
 import org.dl4jvae.data.ImageSet;
 import org.dl4jvae.data.MinibatchIterator;
 import org.dl4jvae.model.ModelFamily;
+import org.dl4jvae.model.NativeMemory;
 import org.dl4jvae.model.NativeThreads;
 import org.dl4jvae.model.VaeEngine;
 import org.dl4jvae.model.VaeEngines;
@@ -169,6 +170,7 @@ final class Worker {
         if (!"driver".equals(SparkEnv.get().executorId())) { // an executor JVM of its own: as the app sets the driver's
             int cores = SparkEnv.get().conf().getInt("spark.executor.cores", 1);
             NativeThreads.configure(1, Math.max(1, cores));
+            NativeMemory.keepFreedMemory();
         }
         TrainingData.Prepared prepared = TrainingData.forWorker(settingsHere(job), job.scaling());
         ImageSet all = prepared.train();

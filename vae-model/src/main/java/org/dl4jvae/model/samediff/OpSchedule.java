@@ -393,8 +393,11 @@ final class OpSchedule {
             env.allowHelpers(true);
             ops.setOmpNumThreads(Math.max(threads, CORES));
             try {
-                if (s.deconv() == null || !s.deconv().run(s.context())) {
-                    Nd4j.exec((CustomOp) s.op(), s.context());
+                int slices = ONEDNN.contains(name) ? BatchSlices.count(s.context()) : 1;
+                if (slices > 1) {
+                    BatchSlices.run(s.context(), slices, c -> runWhole(s, c));
+                } else {
+                    runWhole(s, s.context());
                 }
             } finally {
                 env.allowHelpers(false);
@@ -404,6 +407,12 @@ final class OpSchedule {
             Nd4j.exec(c, s.context());
         } else {
             Nd4j.exec((Op) s.op(), s.context());
+        }
+    }
+
+    private static void runWhole(Step s, OpContext ctx) {
+        if (s.deconv() == null || !s.deconv().run(ctx)) {
+            Nd4j.exec((CustomOp) s.op(), ctx);
         }
     }
 }

@@ -72,38 +72,48 @@ final class BatchSlices {
         boolean backward = in.size() == 4 && out.size() == 3; // x, W, b, gradO -> gradX, gradW, gradB
         long rows = in.get(0).size(0);
         long per = (rows + slices - 1) / slices;
-        List<INDArray> sums = new ArrayList<>();
+        INDArray[] sums = new INDArray[0]; // the later slices' kernel and bias gradients; the first writes the outputs
         try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+            if (backward) {
+                sums = new INDArray[] {out.get(1).ulike(), out.get(2).ulike()};
+            }
             for (long r0 = 0; r0 < rows; r0 += per) {
                 INDArrayIndex[] slice = {interval(r0, Math.min(rows, r0 + per)), all(), all(), all()};
                 List<INDArray> sliceIn = new ArrayList<>(in);
-                sliceIn.set(0, in.get(0).get(slice));
                 List<INDArray> sliceOut = new ArrayList<>(out);
+                sliceIn.set(0, in.get(0).get(slice));
                 sliceOut.set(0, out.get(0).get(slice));
                 if (backward) {
                     sliceIn.set(3, in.get(3).get(slice));
-                    for (int o = 1; o < 3 && r0 > 0; o++) { // the first slice writes the sums' outputs themselves
-                        if (sums.size() < o) {
-                            sums.add(out.get(o).ulike());
-                        }
-                        sliceOut.set(o, sums.get(o - 1));
+                    if (r0 > 0) {
+                        sliceOut.set(1, sums[0]);
+                        sliceOut.set(2, sums[1]);
                     }
                 }
-                try (OpContext c = Nd4j.getExecutioner().buildContext()) {
-                    c.setIArguments(ctx.getIArguments().stream().mapToLong(Long::longValue).toArray());
-                    c.setTArguments(ctx.getTArguments().stream().mapToDouble(Double::doubleValue).toArray());
-                    c.setInputArrays(sliceIn);
-                    c.setOutputArrays(sliceOut);
-                    whole.accept(c);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-                for (int o = 1; r0 > 0 && o < 3 && backward; o++) {
-                    out.get(o).addi(sums.get(o - 1));
+                runSlice(ctx, sliceIn, sliceOut, whole);
+                if (backward && r0 > 0) {
+                    out.get(1).addi(sums[0]);
+                    out.get(2).addi(sums[1]);
                 }
             }
         } finally {
-            sums.forEach(INDArray::close);
+            for (INDArray sum : sums) {
+                sum.close();
+            }
+        }
+    }
+
+    /** Runs {@code whole} in a context of its own with {@code ctx}'s arguments and these arrays. */
+    private static void runSlice(OpContext ctx, List<INDArray> in, List<INDArray> out, Consumer<OpContext> whole) {
+        OpContext c = Nd4j.getExecutioner().buildContext();
+        try {
+            c.setIArguments(ctx.getIArguments().stream().mapToLong(Long::longValue).toArray());
+            c.setTArguments(ctx.getTArguments().stream().mapToDouble(Double::doubleValue).toArray());
+            c.setInputArrays(in);
+            c.setOutputArrays(out);
+            whole.accept(c);
+        } finally {
+            c.purge();
         }
     }
 

@@ -38,7 +38,7 @@ public final class VaeApp implements Runnable {
         // ND4J's native buffers are freed by the garbage collector; without a bound a 784-400-20 run on CPU grows to
         // 3 GB of resident memory before the collector runs. The bound on ND4J's buffers does that (measured: 0.74 GB
         // peak, same speed); the bound on the whole process's resident memory only keeps it clear of the machine's
-        // limit, as convolutions over larger images need GBs (64 x 64 RGB at batch 128: 3.5 GB). These apply to the
+        // limit, as convolutions over larger images need GBs (64 x 64 RGB at batch 128: 3.1-3.6 GB). These apply to the
         // CPU build unless the user sets them with -D; the CUDA build maps GBs of CUDA libraries instead.
         if (Versions.flavour().equals("cpu")) {
             defaultProperty("org.bytedeco.javacpp.maxbytes", "700M");

@@ -39,7 +39,7 @@ public final class NativeMemory {
         }
         try {
             C c = (C) Native.loadLibrary("c", C.class);
-            return c.mallopt(M_MMAP_THRESHOLD, 256 << 20) == 1
+            return c.mallopt(M_MMAP_THRESHOLD, 256 << 20) == 1 // & rather than &&: all three, whatever one answers
                     & c.mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1
                     & c.mallopt(M_TOP_PAD, 64 << 20) == 1;
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) { // not glibc (no mallopt), or JNA cannot load

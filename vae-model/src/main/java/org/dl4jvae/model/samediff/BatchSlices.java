@@ -35,10 +35,8 @@ final class BatchSlices {
      * one does within twice the fewest that would do.
      */
     static int count(OpContext ctx) {
-        int in = ctx.getInputArrays().size();
-        int out = ctx.getOutputArrays().size();
-        if (!(in == 3 && out == 1) && !(in == 4 && out == 3)) { // with a bias: forward, or backward
-            return 1;
+        if (!(ctx.getInputArrays().size() == 3 && ctx.getOutputArrays().size() == 1) && !backward(ctx)) {
+            return 1; // neither a forward nor a backward pass with a bias
         }
         List<INDArray> batch = batchArrays(ctx);
         long rows = batch.get(0).size(0);
@@ -69,7 +67,7 @@ final class BatchSlices {
     static void run(OpContext ctx, int slices, Consumer<OpContext> whole) {
         List<INDArray> in = ctx.getInputArrays();
         List<INDArray> out = ctx.getOutputArrays();
-        boolean backward = in.size() == 4 && out.size() == 3; // x, W, b, gradO -> gradX, gradW, gradB
+        boolean backward = backward(ctx);
         long rows = in.get(0).size(0);
         long per = (rows + slices - 1) / slices;
         INDArray[] sums = new INDArray[0]; // the later slices' kernel and bias gradients; the first writes the outputs
@@ -122,9 +120,14 @@ final class BatchSlices {
         List<INDArray> in = ctx.getInputArrays();
         List<INDArray> out = ctx.getOutputArrays();
         List<INDArray> batch = new ArrayList<>(List.of(in.get(0), out.get(0)));
-        if (in.size() == 4 && out.size() == 3) {
+        if (backward(ctx)) {
             batch.add(in.get(3));
         }
         return batch;
+    }
+
+    /** A backward pass with a bias: x, W, b, gradO in; gradX, gradW, gradB out. */
+    private static boolean backward(OpContext ctx) {
+        return ctx.getInputArrays().size() == 4 && ctx.getOutputArrays().size() == 3;
     }
 }

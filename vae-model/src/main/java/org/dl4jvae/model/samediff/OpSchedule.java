@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,6 +61,8 @@ final class OpSchedule {
     private Map<String, long[]> boundShapes; // null until the first run
     private boolean largeBatch; // of the bound shapes: at least LARGE_BATCH rows
     private final boolean convolutional; // runs ops of ONEDNN, and so its products on one BLAS thread (see run)
+    /** Of the bound shapes: the convolutions that run over slices of their batch, and in how many. */
+    private final Map<Step, Integer> slices = new IdentityHashMap<>();
     /** The arrays this schedule allocated (not the caller's weights). */
     private final List<INDArray> owned = new ArrayList<>();
 
@@ -269,6 +272,7 @@ final class OpSchedule {
             }
         }
         owned.clear();
+        slices.clear();
         boundShapes = new HashMap<>();
         largeBatch = placeholderValues.values().stream()
                 .anyMatch(v -> v.rank() > 0 && v.size(0) >= LARGE_BATCH);
@@ -294,6 +298,10 @@ final class OpSchedule {
                 values.put(s.outputs()[i], out[i]);
             }
             ctx.setOutputArrays(out);
+            int n = ONEDNN.contains(s.op().opName()) ? BatchSlices.count(ctx) : 1;
+            if (n > 1) {
+                slices.put(s, n);
+            }
             if (s.op() instanceof BaseOp legacy) {
                 // the executioner asks a legacy op whether it is a no-op (a reduction over a dimension of size 1) from
                 // the op's own arrays, not the context's
@@ -393,9 +401,9 @@ final class OpSchedule {
             env.allowHelpers(true);
             ops.setOmpNumThreads(Math.max(threads, CORES));
             try {
-                int slices = ONEDNN.contains(name) ? BatchSlices.count(s.context()) : 1;
-                if (slices > 1) {
-                    BatchSlices.run(s.context(), slices, c -> runWhole(s, c));
+                Integer n = slices.get(s);
+                if (n != null) {
+                    BatchSlices.run(s.context(), n, c -> runWhole(s, c));
                 } else {
                     runWhole(s, s.context());
                 }

@@ -56,7 +56,7 @@ class BatchSlicesTest {
         INDArray convGrad = Nd4j.rand(DataType.FLOAT, 6, 4, 4, 4).subi(0.5);
         INDArray deconvW = Nd4j.rand(DataType.FLOAT, 3, 3, 4, 5).subi(0.5); // [kH, kW, out, in]
         INDArray deconvGrad = Nd4j.rand(DataType.FLOAT, 6, 4, 17, 15).subi(0.5);
-        for (int slices : new int[] {2, 3, 4}) { // 4 asked of 6 rows: slices of 2 rows, the last ones uneven counts too
+        for (int slices : new int[] {2, 3, 4}) { // 4 asked of 6 rows: slices of 2 rows, 3 of them
             assertSlicesEqualWhole("conv2d", CONV_STRIDE_2, List.of(x, convW, convB), List.of(new long[] {6, 4, 4, 4}),
                     slices);
             assertSlicesEqualWhole("conv2d_bp", CONV_STRIDE_2, List.of(x, convW, convB, convGrad),

@@ -20,6 +20,7 @@ import org.dl4jvae.model.LinearInit;
 import org.dl4jvae.model.VaeConfig;
 import org.dl4jvae.model.VaeMath;
 import org.dl4jvae.model.AdamEngine;
+import org.dl4jvae.model.OneDnn;
 import org.dl4jvae.model.io.ModelFile;
 import org.dl4jvae.model.io.NamedArrays;
 import org.dl4jvae.model.ModelFamily;
@@ -62,10 +63,15 @@ public final class Dl4jLayerVae extends AdamEngine {
     private static final int JSON_PAYLOAD = -1;
 
     private final MultiLayerNetwork net;
+    /** Values of the layer's largest weight matrix (which products run in oneDNN, {@link OneDnn#takesProducts}). */
+    private final long largestWeights;
+
     private Dl4jLayerVae(VaeConfig config, MultiLayerNetwork net) {
         super(config, net.getLayer(0).numParams());
         this.net = net;
         net.initGradientsView();
+        this.largestWeights = net.getLayer(0).paramTable().values().stream()
+                .filter(p -> p.rank() == 2 && p.rows() > 1).mapToLong(INDArray::length).max().orElse(0);
     }
 
     private static Map<String, String> mapping() {
@@ -170,6 +176,14 @@ public final class Dl4jLayerVae extends AdamEngine {
      */
     @Override
     public Gradient gradient(INDArray x, INDArray labels) {
+        if (OneDnn.takesProducts(x.rows(), largestWeights)) {
+            return OneDnnProducts.during(() -> layerGradient(x));
+        }
+        return layerGradient(x);
+    }
+
+    /** {@link #gradient}, with the layer's products wherever ND4J puts them. */
+    Gradient layerGradient(INDArray x) {
         VariationalAutoencoder l = layer();
         try (MemoryWorkspace ws = VaeMath.scratch()) {
             l.setInput(x.castTo(DataType.FLOAT), LayerWorkspaceMgr.noWorkspaces());

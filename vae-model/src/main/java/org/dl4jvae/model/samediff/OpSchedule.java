@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.dl4jvae.model.OneDnn;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -59,7 +60,8 @@ final class OpSchedule {
     private final Set<String> placeholders = new HashSet<>();
     private final Map<String, INDArray> values = new HashMap<>();
     private Map<String, long[]> boundShapes; // null until the first run
-    private boolean largeBatch; // of the bound shapes: at least LARGE_BATCH rows
+    private final long largestWeights; // values of the largest weight matrix
+    private boolean products; // of the bound shapes: whether the products run in oneDNN (OneDnn.takesProducts)
     private final boolean convolutional; // runs ops of ONEDNN, and so its products on one BLAS thread (see run)
     /** Of the bound shapes: the convolutions that run over slices of their batch, and in how many. */
     private final Map<Step, Integer> slices = new IdentityHashMap<>();
@@ -80,6 +82,7 @@ final class OpSchedule {
             }
         }
         Set<String> allPlaceholders = new HashSet<>();
+        long weights = 0;
         for (SDVariable v : fn.variables()) {
             if (v.getVariableType() == VariableType.PLACEHOLDER) {
                 allPlaceholders.add(v.name());
@@ -87,6 +90,9 @@ final class OpSchedule {
                 INDArray arr = arrays.containsKey(v.name()) ? arrays.get(v.name()) : v.getArr();
                 if (arr != null) {
                     values.put(v.name(), arr);
+                    if (v.getVariableType() == VariableType.VARIABLE && arr.rank() == 2) {
+                        weights = Math.max(weights, arr.length());
+                    }
                 }
             }
         }
@@ -133,6 +139,7 @@ final class OpSchedule {
             }
         }
         convolutional = steps.stream().anyMatch(s -> ONEDNN.contains(s.op().opName()));
+        largestWeights = weights;
     }
 
     /** A matmul_bp of an untransposed product. */
@@ -144,7 +151,7 @@ final class OpSchedule {
      * The steps that compute an op's needed outputs: one, except for the backward pass of an untransposed product,
      * which becomes the products it needs ({@code dA = dC B^T} only if someone reads it, {@code dB = A^T dC}). ND4J's
      * matmul_bp runs the same two products through the same matmul op, so the numbers are the same; as separate
-     * products they can go to oneDNN at large batches ({@link #LARGE_BATCH}).
+     * products they can go to oneDNN in large steps ({@link OneDnn#takesProducts}).
      */
     private static List<Step> bind(DifferentialFunction op, Set<String> needed) {
         if (untransposedMmulBp(op)) {
@@ -274,8 +281,9 @@ final class OpSchedule {
         owned.clear();
         slices.clear();
         boundShapes = new HashMap<>();
-        largeBatch = placeholderValues.values().stream()
-                .anyMatch(v -> v.rank() > 0 && v.size(0) >= LARGE_BATCH);
+        long batch = placeholderValues.values().stream().filter(v -> v.rank() > 0).mapToLong(v -> v.size(0)).max()
+                .orElse(0);
+        products = OneDnn.takesProducts(batch, largestWeights);
         placeholderValues.forEach((k, v) -> {
             INDArray own = v.dup();
             owned.add(own);
@@ -314,12 +322,8 @@ final class OpSchedule {
         }
     }
 
-    /**
-     * Batches of at least this many rows run their matrix products in oneDNN on every core and sum their bias
-     * gradients here (below); smaller batches keep ND4J's own kernels (OpenBLAS), and with them the numbers of the
-     * reference model and of the convolutional one at their batch of 128 to the last digit.
-     */
-    static final long LARGE_BATCH = 256;
+    /** See {@link OneDnn#LARGE_BATCH}: from this many rows the schedule also sums its bias gradients itself (below). */
+    static final long LARGE_BATCH = OneDnn.LARGE_BATCH;
     /**
      * The backward pass of a bias added to every row, {@code out = x + b} with x {@code [n, h]} and b {@code [h]} or
      * {@code [1, h]}: the gradient of x is the incoming one, that of b its sum over the rows. ND4J's add_bp sums over
@@ -370,11 +374,10 @@ final class OpSchedule {
     /**
      * The ops run with ND4J's platform helpers (oneDNN), on every core: convolutions, 5 to 30 times faster than without
      * oneDNN, and a quarter faster on two threads than on one (measured on 2 cores, while this model's element-wise ops
-     * are fastest on one thread each; see the app's --threads). The matrix products of large batches join them (see
-     * {@link #LARGE_BATCH}).
+     * are fastest on one thread each; see the app's --threads). The matrix products of large steps join them (see
+     * {@link OneDnn#takesProducts}).
      */
     private static final Set<String> ONEDNN = Set.of("conv2d", "conv2d_bp", "deconv2d", "deconv2d_bp");
-    private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     private void exec(Step s) {
         if (OpTimes.on()) {
@@ -394,23 +397,16 @@ final class OpSchedule {
         if (s.onlyGradient() >= 0 && oneInputGradient(s.context(), s.onlyGradient())) {
             return;
         }
-        if (ONEDNN.contains(name) || largeBatch && name.equals("matmul")) {
-            org.nd4j.linalg.factory.Environment env = Nd4j.getEnvironment();
-            org.nd4j.nativeblas.NativeOps ops = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps();
-            int threads = ops.ompGetMaxThreads(); // oneDNN's team is OpenMP's
-            env.allowHelpers(true);
-            ops.setOmpNumThreads(Math.max(threads, CORES));
-            try {
-                Integer n = slices.get(s);
+        if (ONEDNN.contains(name) || products && name.equals("matmul")) {
+            Integer n = slices.get(s);
+            OneDnn.onEveryCore(() -> {
                 if (n != null) {
                     BatchSlices.run(s.context(), n, c -> runWhole(s, c));
                 } else {
                     runWhole(s, s.context());
                 }
-            } finally {
-                env.allowHelpers(false);
-                ops.setOmpNumThreads(threads);
-            }
+                return null;
+            });
         } else if (s.op() instanceof CustomOp c) {
             Nd4j.exec(c, s.context());
         } else {

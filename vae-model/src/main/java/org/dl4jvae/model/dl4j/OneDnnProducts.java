@@ -1,0 +1,126 @@
+package org.dl4jvae.model.dl4j;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.function.Supplier;
+import org.dl4jvae.model.OneDnn;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.CustomOp;
+import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Runs the matrix products of DL4J's layer in oneDNN during a large training step ({@link OneDnn#takesProducts}).
+ *
+ * <p>Why: DL4J's {@code VariationalAutoencoder} layer multiplies through {@code INDArray.mmul} and {@code Nd4j.gemm},
+ * which always write into column-major arrays (a fresh one for {@code mmul}, the layer's column-major gradient views for
+ * {@code gemm}). ND4J's oneDNN helper refuses a column-major output, so every product went to OpenBLAS, whose bundled
+ * 0.3.19 runs Zen 4 CPUs with its AVX2 kernels. A column-major {@code C = op(A) op(B)} is the row-major
+ * {@code C^T = op(B)^T op(A)^T} in the same memory, which oneDNN takes. Both calls end in ND4J's native {@code matmul}
+ * op through {@code Nd4j.getExecutioner()}, the one place to turn them around: this wraps ND4J's executioner, passes
+ * every other op (and every product outside {@link #during}) to it unchanged.
+ */
+final class OneDnnProducts implements InvocationHandler {
+
+    private static final ThreadLocal<boolean[]> ON = ThreadLocal.withInitial(() -> new boolean[1]);
+    private static final java.util.concurrent.atomic.LongAdder ROUTED = new java.util.concurrent.atomic.LongAdder();
+    private static volatile boolean installed;
+
+    private final OpExecutioner nd4j;
+
+    private OneDnnProducts(OpExecutioner nd4j) {
+        this.nd4j = nd4j;
+    }
+
+    /**
+     * Runs {@code body} with this thread's column-major float products in oneDNN. Where ND4J's executioner cannot be
+     * wrapped (the CUDA backend, or an ND4J version without the field this relies on) it just runs {@code body}.
+     */
+    static <T> T during(Supplier<T> body) {
+        if (!install()) {
+            return body.get();
+        }
+        boolean[] on = ON.get();
+        on[0] = true;
+        try {
+            return body.get();
+        } finally {
+            on[0] = false;
+        }
+    }
+
+    private static synchronized boolean install() {
+        if (installed) {
+            return true;
+        }
+        OpExecutioner current = Nd4j.getExecutioner();
+        if (!current.getClass().getName().equals("org.nd4j.linalg.cpu.nativecpu.ops.NativeOpExecutioner")) {
+            return false; // the CUDA backend has no oneDNN
+        }
+        try {
+            Field f = Nd4j.class.getDeclaredField("OP_EXECUTIONER_INSTANCE");
+            f.setAccessible(true);
+            f.set(null, Proxy.newProxyInstance(OneDnnProducts.class.getClassLoader(),
+                    new Class<?>[] {OpExecutioner.class}, new OneDnnProducts(current)));
+            installed = true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+        return true;
+    }
+
+    /** Products turned around so far, in this JVM (for tests). */
+    static long routed() {
+        return ROUTED.sum();
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        if (ON.get()[0] && args != null && args.length == 1 && args[0] instanceof Mmul mmul
+                && method.getName().equals("exec") && method.getParameterTypes()[0] == CustomOp.class) {
+            INDArray[] out = rowMajor(mmul);
+            if (out != null) {
+                return out;
+            }
+        }
+        try {
+            return method.invoke(nd4j, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** The product as its transpose into the output's memory, in oneDNN; null where that does not apply. */
+    private INDArray[] rowMajor(Mmul mmul) {
+        if (mmul.numInputArguments() != 2 || mmul.numOutputArguments() != 1) {
+            return null;
+        }
+        INDArray x = mmul.getInputArgument(0);
+        INDArray y = mmul.getInputArgument(1);
+        INDArray z = mmul.getOutputArgument(0);
+        long[] i = mmul.iArgs();
+        double[] t = mmul.tArgs();
+        if (x.rank() != 2 || y.rank() != 2 || z.rank() != 2 || z.ordering() != 'f'
+                || x.dataType() != DataType.FLOAT || y.dataType() != DataType.FLOAT || z.dataType() != DataType.FLOAT
+                || x.elementWiseStride() != 1 || y.elementWiseStride() != 1 || z.elementWiseStride() != 1
+                || !Shape.hasDefaultStridesForShape(z) || (i.length > 2 && i[2] != 0)) {
+            return null;
+        }
+        boolean tx = i.length > 0 && i[0] != 0;
+        boolean ty = i.length > 1 && i[1] != 0;
+        double alpha = t.length > 0 ? t[0] : 1.0;
+        double beta = t.length > 1 ? t[1] : 0.0;
+        Mmul swapped = new Mmul(y, x, z.transpose(), alpha, beta,
+                MMulTranspose.builder().transposeA(!ty).transposeB(!tx).build());
+        OneDnn.onEveryCore(() -> nd4j.exec(swapped));
+        ROUTED.increment();
+        return new INDArray[] {z};
+    }
+}

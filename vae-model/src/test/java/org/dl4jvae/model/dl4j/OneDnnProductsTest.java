@@ -1,0 +1,107 @@
+package org.dl4jvae.model.dl4j;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.function.Supplier;
+import org.dl4jvae.model.OneDnn;
+import org.dl4jvae.model.VaeConfig;
+import org.dl4jvae.model.VaeEngine;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** DL4J's layer's products in oneDNN: every one of a large batch's step, the same numbers up to float rounding. */
+class OneDnnProductsTest {
+
+    /** ND4J's product, then the same product routed, each on fresh copies of the output; both must agree. */
+    private static void agree(String what, Supplier<INDArray> product, boolean routed) {
+        INDArray plain = product.get().dup();
+        long before = OneDnnProducts.routed();
+        INDArray turned = OneDnnProducts.during(product).dup();
+        assertEquals(routed ? 1 : 0, OneDnnProducts.routed() - before, what + ": routed products");
+        assertArrayEquals(plain.shape(), turned.shape(), what);
+        double scale = Math.max(1, plain.castTo(DataType.DOUBLE).amaxNumber().doubleValue());
+        assertTrue(plain.castTo(DataType.DOUBLE).equalsWithEps(turned.castTo(DataType.DOUBLE), 1e-5 * scale),
+                what + ": " + plain.castTo(DataType.DOUBLE).sub(turned.castTo(DataType.DOUBLE)).amaxNumber());
+    }
+
+    @Test
+    void everyKindOfProductOfTheLayerAgreesWithNd4jsOwn() {
+        Nd4j.getRandom().setSeed(11);
+        // as in DL4J's layer: weights and gradients are column-major views into one flat array, at offsets
+        INDArray flat = Nd4j.rand(DataType.FLOAT, 1, 3 + 50 * 40 + 40 * 7).reshape('f', 1, 3 + 50 * 40 + 40 * 7);
+        INDArray w = flat.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(3, 3 + 50 * 40)).reshape('f', 50, 40);
+        INDArray w2 = flat.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(3 + 50 * 40, 3 + 50 * 40 + 40 * 7)).reshape('f', 40, 7);
+        assertEquals('f', w.ordering());
+        assertTrue(w.offset() > 0);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 300, 50);
+        INDArray delta = Nd4j.randn(DataType.FLOAT, 300, 40);
+        INDArray d7 = Nd4j.randn(DataType.FLOAT, 300, 7);
+        INDArray grad = Nd4j.zeros(DataType.FLOAT, 1, 50 * 40 + 9).reshape('f', 1, 50 * 40 + 9);
+        INDArray gw = grad.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(9, 9 + 50 * 40)).reshape('f', 50, 40);
+
+        agree("forward x W", () -> x.mmul(w), true);
+        agree("input gradient (W d^T)^T", () -> w.mmul(delta.transpose()).transpose(), true);
+        agree("weight gradient into a view", () -> Nd4j.gemm(x, delta, gw, true, false, 1.0, 0.0), true);
+        agree("scaled", () -> Nd4j.gemm(x, delta, gw, true, false, 0.5, 0.0), true);
+        agree("d W^T", () -> Nd4j.gemm(d7, w2, false, true), true);
+        INDArray eps = Nd4j.gemm(d7, w2, false, true);
+        INDArray start = eps.dup();
+        agree("accumulated, beta 1", () -> Nd4j.gemm(d7, w2, eps.assign(start), false, true, 1.0, 1.0), true);
+
+        // what stays with ND4J: row-major outputs and other precisions
+        agree("row-major output", () -> Nd4j.gemm(x, w, Nd4j.create(DataType.FLOAT, new long[] {300, 40}, 'c'),
+                false, false, 1.0, 0.0), false);
+        INDArray xd = x.castTo(DataType.DOUBLE);
+        INDArray wd = w.castTo(DataType.DOUBLE);
+        agree("double", () -> Nd4j.gemm(xd, wd, Nd4j.create(DataType.DOUBLE, new long[] {300, 40}, 'f'),
+                false, false, 1.0, 0.0), false);
+    }
+
+    @Test
+    void aLargeBatchStepRunsEveryProductInOneDnnWithTheSameGradient() {
+        Dl4jLayerVae vae = Dl4jLayerVae.create(VaeConfig.defaults().withSizes(100, 40, 5));
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.rand(DataType.FLOAT, (int) OneDnn.LARGE_BATCH + 44, 100);
+
+        Nd4j.getRandom().setSeed(7); // the layer draws its noise from ND4J's generator
+        VaeEngine.Gradient plain = vae.layerGradient(x);
+        INDArray plainArray = plain.arrays().values().iterator().next().dup();
+        Nd4j.getRandom().setSeed(7);
+        long before = OneDnnProducts.routed();
+        VaeEngine.Gradient routed = vae.gradient(x, null);
+        // the encoder, both heads, the decoder and p(x|z) forward; their weight gradients; the input gradients
+        assertEquals(15, OneDnnProducts.routed() - before);
+        INDArray routedArray = routed.arrays().values().iterator().next();
+        assertEquals(plain.loss(), routed.loss(), 1e-5 * plain.loss());
+        double scale = plainArray.amaxNumber().doubleValue();
+        assertTrue(plainArray.equalsWithEps(routedArray, 1e-4 * scale),
+                "largest difference " + plainArray.sub(routedArray).amaxNumber() + " of " + scale);
+        assertNotEquals(0, routedArray.norm2Number().doubleValue());
+
+        // a small batch of small layers keeps ND4J's products
+        before = OneDnnProducts.routed();
+        vae.gradient(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 128),
+                org.nd4j.linalg.indexing.NDArrayIndex.all()).dup(), null);
+        assertEquals(0, OneDnnProducts.routed() - before);
+    }
+
+    /** Below the large batches a step of wide layers moves all its products; the reference model's all stay ND4J's. */
+    @Test
+    void aSmallBatchOfWideLayersMovesAllItsProductsAndTheReferenceNone() {
+        Dl4jLayerVae wide = Dl4jLayerVae.create(VaeConfig.defaults().withSizes(784, 2048, 20));
+        long before = OneDnnProducts.routed();
+        wide.gradient(Nd4j.rand(DataType.FLOAT, 64, 784), null); // 64 x 784 x 2048: over OneDnn.LARGE_PRODUCT
+        assertEquals(15, OneDnnProducts.routed() - before);
+
+        Dl4jLayerVae reference = Dl4jLayerVae.create(VaeConfig.defaults());
+        assertEquals(400, reference.config().hidden());
+        before = OneDnnProducts.routed();
+        reference.gradient(Nd4j.rand(DataType.FLOAT, 128, 784), null);
+        assertEquals(0, OneDnnProducts.routed() - before);
+    }
+}

@@ -177,7 +177,9 @@ public final class Dl4jLayerVae extends AdamEngine {
     @Override
     public Gradient gradient(INDArray x, INDArray labels) {
         if (OneDnn.takesProducts(x.rows(), largestWeights)) {
-            return OneDnnProducts.during(() -> layerGradient(x));
+            // the layer's gradient ends with the gradient of its input, W_e0 delta^T, which it then drops: in such a
+            // step, a product of fc1's weights by anything is that one (DL4J 1.0.0-M2.1), and is not computed
+            return OneDnnProducts.during(param("fc1", "W"), () -> layerGradient(x));
         }
         return layerGradient(x);
     }

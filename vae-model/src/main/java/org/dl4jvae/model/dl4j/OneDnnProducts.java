@@ -29,8 +29,10 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class OneDnnProducts implements InvocationHandler {
 
-    private static final ThreadLocal<boolean[]> ON = ThreadLocal.withInitial(() -> new boolean[1]);
+    /** This thread's step while {@link #during} runs: [0] true, [1] the weights whose products nothing reads. */
+    private static final ThreadLocal<Object[]> STEP = ThreadLocal.withInitial(() -> new Object[2]);
     private static final java.util.concurrent.atomic.LongAdder ROUTED = new java.util.concurrent.atomic.LongAdder();
+    private static final java.util.concurrent.atomic.LongAdder SKIPPED = new java.util.concurrent.atomic.LongAdder();
     private static volatile boolean installed;
 
     private final OpExecutioner nd4j;
@@ -40,19 +42,22 @@ final class OneDnnProducts implements InvocationHandler {
     }
 
     /**
-     * Runs {@code body} with this thread's column-major float products in oneDNN. Where ND4J's executioner cannot be
-     * wrapped (the CUDA backend, or an ND4J version without the field this relies on) it just runs {@code body}.
+     * Runs {@code body} with this thread's column-major float products in oneDNN. A product whose first operand is
+     * {@code unread} (the very array) is not computed: its output is zeros. Where ND4J's executioner cannot be wrapped
+     * (the CUDA backend, or an ND4J version without the field this relies on) it just runs {@code body}.
      */
-    static <T> T during(Supplier<T> body) {
+    static <T> T during(INDArray unread, Supplier<T> body) {
         if (!install()) {
             return body.get();
         }
-        boolean[] on = ON.get();
-        on[0] = true;
+        Object[] step = STEP.get();
+        step[0] = Boolean.TRUE;
+        step[1] = unread;
         try {
             return body.get();
         } finally {
-            on[0] = false;
+            step[0] = null;
+            step[1] = null;
         }
     }
 
@@ -81,11 +86,17 @@ final class OneDnnProducts implements InvocationHandler {
         return ROUTED.sum();
     }
 
+    /** Products not computed so far (their first operand was {@code unread}), in this JVM (for tests). */
+    static long skipped() {
+        return SKIPPED.sum();
+    }
+
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-        if (ON.get()[0] && args != null && args.length == 1 && args[0] instanceof Mmul mmul
+        Object[] step = STEP.get();
+        if (step[0] != null && args != null && args.length == 1 && args[0] instanceof Mmul mmul
                 && method.getName().equals("exec") && method.getParameterTypes()[0] == CustomOp.class) {
-            INDArray[] out = rowMajor(mmul);
+            INDArray[] out = rowMajor(mmul, step[1]);
             if (out != null) {
                 return out;
             }
@@ -98,7 +109,7 @@ final class OneDnnProducts implements InvocationHandler {
     }
 
     /** The product as its transpose into the output's memory, in oneDNN; null where that does not apply. */
-    private INDArray[] rowMajor(Mmul mmul) {
+    private INDArray[] rowMajor(Mmul mmul, Object unread) {
         if (mmul.numInputArguments() != 2 || mmul.numOutputArguments() != 1) {
             return null;
         }
@@ -112,6 +123,11 @@ final class OneDnnProducts implements InvocationHandler {
                 || x.elementWiseStride() != 1 || y.elementWiseStride() != 1 || z.elementWiseStride() != 1
                 || !Shape.hasDefaultStridesForShape(z) || (i.length > 2 && i[2] != 0)) {
             return null;
+        }
+        if (x == unread) {
+            z.assign(0);
+            SKIPPED.increment();
+            return new INDArray[] {z};
         }
         boolean tx = i.length > 0 && i[0] != 0;
         boolean ty = i.length > 1 && i[1] != 0;

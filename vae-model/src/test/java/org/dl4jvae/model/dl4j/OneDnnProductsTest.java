@@ -18,7 +18,7 @@ class OneDnnProductsTest {
     private static void agree(String what, Supplier<INDArray> product, boolean routed) {
         INDArray plain = product.get().dup();
         long before = OneDnnProducts.routed();
-        INDArray turned = OneDnnProducts.during(product).dup();
+        INDArray turned = OneDnnProducts.during(null, product).dup();
         assertEquals(routed ? 1 : 0, OneDnnProducts.routed() - before, what + ": routed products");
         assertArrayEquals(plain.shape(), turned.shape(), what);
         double scale = Math.max(1, plain.castTo(DataType.DOUBLE).amaxNumber().doubleValue());
@@ -73,9 +73,12 @@ class OneDnnProductsTest {
         INDArray plainArray = plain.arrays().values().iterator().next().dup();
         Nd4j.getRandom().setSeed(7);
         long before = OneDnnProducts.routed();
+        long skippedBefore = OneDnnProducts.skipped();
         VaeEngine.Gradient routed = vae.gradient(x, null);
-        // the encoder, both heads, the decoder and p(x|z) forward; their weight gradients; the input gradients
-        assertEquals(15, OneDnnProducts.routed() - before);
+        // the encoder, both heads, the decoder and p(x|z) forward; their weight gradients; the gradients of their
+        // inputs, except the image's, which the layer drops
+        assertEquals(14, OneDnnProducts.routed() - before);
+        assertEquals(1, OneDnnProducts.skipped() - skippedBefore);
         INDArray routedArray = routed.arrays().values().iterator().next();
         assertEquals(plain.loss(), routed.loss(), 1e-5 * plain.loss());
         double scale = plainArray.amaxNumber().doubleValue();
@@ -96,12 +99,26 @@ class OneDnnProductsTest {
         Dl4jLayerVae wide = Dl4jLayerVae.create(VaeConfig.defaults().withSizes(784, 2048, 20));
         long before = OneDnnProducts.routed();
         wide.gradient(Nd4j.rand(DataType.FLOAT, 64, 784), null); // 64 x 784 x 2048: over OneDnn.LARGE_PRODUCT
-        assertEquals(15, OneDnnProducts.routed() - before);
+        assertEquals(14, OneDnnProducts.routed() - before);
 
         Dl4jLayerVae reference = Dl4jLayerVae.create(VaeConfig.defaults());
         assertEquals(400, reference.config().hidden());
         before = OneDnnProducts.routed();
         reference.gradient(Nd4j.rand(DataType.FLOAT, 128, 784), null);
         assertEquals(0, OneDnnProducts.routed() - before);
+    }
+
+    /** The skipped product is the image's gradient: the layer's own network gradient is as with every product computed. */
+    @Test
+    void skippingTheImagesGradientLeavesTheNetworksGradientAsItWas() {
+        Dl4jLayerVae vae = Dl4jLayerVae.create(VaeConfig.defaults().withSizes(100, 40, 5));
+        INDArray x = Nd4j.rand(DataType.FLOAT, (int) OneDnn.LARGE_BATCH, 100);
+        Nd4j.getRandom().setSeed(7);
+        INDArray all = OneDnnProducts.during(null, () -> vae.layerGradient(x)).arrays().values().iterator().next().dup();
+        Nd4j.getRandom().setSeed(7);
+        long skipped = OneDnnProducts.skipped();
+        INDArray fewer = vae.gradient(x, null).arrays().values().iterator().next();
+        assertEquals(1, OneDnnProducts.skipped() - skipped);
+        assertArrayEquals(all.data().asFloat(), fewer.dup().data().asFloat());
     }
 }

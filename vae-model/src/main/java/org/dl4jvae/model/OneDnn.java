@@ -27,6 +27,8 @@ public final class OneDnn {
      */
     public static final long LARGE_PRODUCT = 64L << 20;
 
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+
     /**
      * Whether a step of {@code batch} rows, whose largest weight matrix has {@code weights} values, runs its matrix
      * products in oneDNN. All of them or none: with some products in OpenBLAS, its threads keep spinning on the cores
@@ -36,8 +38,6 @@ public final class OneDnn {
     public static boolean takesProducts(long batch, long weights) {
         return batch >= LARGE_BATCH || batch * weights >= LARGE_PRODUCT;
     }
-
-    private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     private OneDnn() {
     }
@@ -49,7 +49,7 @@ public final class OneDnn {
     public static <T> T onEveryCore(Supplier<T> body) {
         Environment env = Nd4j.getEnvironment();
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
-        int threads = ops.ompGetMaxThreads();
+        int threads = ops.ompGetMaxThreads(); // oneDNN's team is OpenMP's
         env.allowHelpers(true);
         ops.setOmpNumThreads(Math.max(threads, CORES));
         try {

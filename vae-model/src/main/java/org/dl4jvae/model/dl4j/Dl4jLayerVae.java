@@ -63,15 +63,11 @@ public final class Dl4jLayerVae extends AdamEngine {
     private static final int JSON_PAYLOAD = -1;
 
     private final MultiLayerNetwork net;
-    /** Values of the layer's largest weight matrix (which products run in oneDNN, {@link OneDnn#takesProducts}). */
-    private final long largestWeights;
 
     private Dl4jLayerVae(VaeConfig config, MultiLayerNetwork net) {
         super(config, net.getLayer(0).numParams());
         this.net = net;
         net.initGradientsView();
-        this.largestWeights = net.getLayer(0).paramTable().values().stream()
-                .filter(p -> p.rank() == 2 && p.rows() > 1).mapToLong(INDArray::length).max().orElse(0);
     }
 
     private static Map<String, String> mapping() {
@@ -176,7 +172,9 @@ public final class Dl4jLayerVae extends AdamEngine {
      */
     @Override
     public Gradient gradient(INDArray x, INDArray labels) {
-        if (OneDnn.takesProducts(x.rows(), largestWeights)) {
+        // fc1's weights are the largest (a Gaussian pXZ's variance half not counted), so the same steps as the
+        // SameDiff engine's move
+        if (OneDnn.takesProducts(x.rows(), (long) config().inputSize() * config().hidden())) {
             // the layer's gradient ends with the gradient of its input, W_e0 delta^T, which it then drops: in such a
             // step, a product of fc1's weights by anything is that one (DL4J 1.0.0-M2.1), and is not computed
             return OneDnnProducts.during(param("fc1", "W"), () -> layerGradient(x));

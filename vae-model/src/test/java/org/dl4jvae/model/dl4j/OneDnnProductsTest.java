@@ -101,11 +101,14 @@ class OneDnnProductsTest {
         wide.gradient(Nd4j.rand(DataType.FLOAT, 64, 784), null); // 64 x 784 x 2048: over OneDnn.LARGE_PRODUCT
         assertEquals(14, OneDnnProducts.routed() - before);
 
-        Dl4jLayerVae reference = Dl4jLayerVae.create(VaeConfig.defaults());
-        assertEquals(400, reference.config().hidden());
-        before = OneDnnProducts.routed();
-        reference.gradient(Nd4j.rand(DataType.FLOAT, 128, 784), null);
-        assertEquals(0, OneDnnProducts.routed() - before);
+        // the reference, and with the Gaussian decoder, whose p(x|z) layer has twice fc4's columns (its variance half)
+        for (VaeConfig.Decoder decoder : VaeConfig.Decoder.values()) {
+            Dl4jLayerVae reference = Dl4jLayerVae.create(VaeConfig.defaults().withDecoder(decoder));
+            assertEquals(400, reference.config().hidden());
+            before = OneDnnProducts.routed();
+            reference.gradient(Nd4j.rand(DataType.FLOAT, 128, 784), null);
+            assertEquals(0, OneDnnProducts.routed() - before, decoder.name());
+        }
     }
 
     /** The skipped product is the image's gradient: the layer's own network gradient is as with every product computed. */

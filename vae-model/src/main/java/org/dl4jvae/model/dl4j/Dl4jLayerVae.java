@@ -174,20 +174,28 @@ public final class Dl4jLayerVae extends AdamEngine {
     public Gradient gradient(INDArray x, INDArray labels) {
         // fc1's weights are the largest (a Gaussian pXZ's variance half not counted), so the same steps as the
         // SameDiff engine's move
-        if (OneDnn.takesProducts(x.rows(), (long) config().inputSize() * config().hidden())) {
-            // the layer's gradient ends with the gradient of its input, W_e0 delta^T, which it then drops: in such a
-            // step, a product of fc1's weights by anything is that one (DL4J 1.0.0-M2.1), and is not computed
-            return OneDnnProducts.during(param("fc1", "W"), () -> layerGradient(x));
-        }
-        return layerGradient(x);
+        boolean oneDnn = OneDnn.takesProducts(x.rows(), (long) config().inputSize() * config().hidden());
+        // the layer's gradient ends with the gradient of its input, W_e0 delta^T, which it then drops: in such a step,
+        // a product of fc1's weights by anything is that one (DL4J 1.0.0-M2.1), and is not computed
+        return layerGradient(x, oneDnn, oneDnn ? param("fc1", "W") : null);
     }
 
-    /** {@link #gradient}, with the layer's products wherever ND4J puts them. */
-    Gradient layerGradient(INDArray x) {
+    /**
+     * {@link #gradient}, with the layer's products in oneDNN or where ND4J puts them; with {@code oneDnn}, products of
+     * {@code unread} (if not null) are not computed ({@link OneDnnProducts#during}).
+     */
+    Gradient layerGradient(INDArray x, boolean oneDnn, INDArray unread) {
         VariationalAutoencoder l = layer();
         try (MemoryWorkspace ws = VaeMath.scratch()) {
             l.setInput(x.castTo(DataType.FLOAT), LayerWorkspaceMgr.noWorkspaces());
-            l.computeGradientAndScore(LayerWorkspaceMgr.noWorkspaces());
+            if (oneDnn) { // inside the workspace: the wrapper may compute a product as the step ends
+                OneDnnProducts.during(unread, () -> {
+                    l.computeGradientAndScore(LayerWorkspaceMgr.noWorkspaces());
+                    return null;
+                });
+            } else {
+                l.computeGradientAndScore(LayerWorkspaceMgr.noWorkspaces());
+            }
             INDArray g = l.gradient().gradient();
             l.clear();
             // DL4J's score is the loss averaged over the batch; the reference sums it. The gradient is that of the

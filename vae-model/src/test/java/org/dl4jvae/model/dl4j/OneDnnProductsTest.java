@@ -48,7 +48,12 @@ class OneDnnProductsTest {
         agree("input gradient (W d^T)^T", () -> w.mmul(delta.transpose()).transpose(), true);
         agree("weight gradient into a view", () -> Nd4j.gemm(x, delta, gw, true, false, 1.0, 0.0), true);
         agree("scaled", () -> Nd4j.gemm(x, delta, gw, true, false, 0.5, 0.0), true);
-        agree("d W^T", () -> Nd4j.gemm(d7, w2, false, true), true);
+        // into a fresh column-major array: held back, then computed when the step ends or before the next op, or
+        // straight into the row-major array that mmul copies it into (above)
+        agree("d W^T, nothing after", () -> Nd4j.gemm(d7, w2, false, true), true);
+        agree("d W^T, read by the next op", () -> Nd4j.gemm(d7, w2, false, true).mul(2), true);
+        agree("d W^T, into a row-major copy", () -> Nd4j.create(DataType.FLOAT, new long[] {300, 40}, 'c')
+                .assign(Nd4j.gemm(d7, w2, false, true)), true);
         INDArray eps = Nd4j.gemm(d7, w2, false, true);
         INDArray start = eps.dup();
         agree("accumulated, beta 1", () -> Nd4j.gemm(d7, w2, eps.assign(start), false, true, 1.0, 1.0), true);
@@ -69,7 +74,7 @@ class OneDnnProductsTest {
         INDArray x = Nd4j.rand(DataType.FLOAT, (int) OneDnn.LARGE_BATCH + 44, 100);
 
         Nd4j.getRandom().setSeed(7); // the layer draws its noise from ND4J's generator
-        VaeEngine.Gradient plain = vae.layerGradient(x);
+        VaeEngine.Gradient plain = vae.layerGradient(x, false, null);
         INDArray plainArray = plain.arrays().values().iterator().next().dup();
         Nd4j.getRandom().setSeed(7);
         long before = OneDnnProducts.routed();
@@ -117,7 +122,7 @@ class OneDnnProductsTest {
         Dl4jLayerVae vae = Dl4jLayerVae.create(VaeConfig.defaults().withSizes(100, 40, 5));
         INDArray x = Nd4j.rand(DataType.FLOAT, (int) OneDnn.LARGE_BATCH, 100);
         Nd4j.getRandom().setSeed(7);
-        INDArray all = OneDnnProducts.during(null, () -> vae.layerGradient(x)).arrays().values().iterator().next().dup();
+        INDArray all = vae.layerGradient(x, true, null).arrays().values().iterator().next().dup();
         Nd4j.getRandom().setSeed(7);
         long skipped = OneDnnProducts.skipped();
         INDArray fewer = vae.gradient(x, null).arrays().values().iterator().next();

@@ -26,9 +26,9 @@ def ints(text):
 
 def peer(args, batch, hidden, threads):
     """The peer's second epoch over `images` training images (its first warms up)."""
-    out = subprocess.run([args.python, args.peer, "--data-dir", args.data_dir, "--speed-only", "--epochs", "2",
-                          "--samples", str(args.images), "--batch-size", str(batch), "--hidden", str(hidden),
-                          "--threads", str(threads)], check=True, capture_output=True, text=True).stdout
+    out = run([args.python, args.peer, "--data-dir", args.data_dir, "--speed-only", "--epochs", "2",
+               "--samples", str(args.images), "--batch-size", str(batch), "--hidden", str(hidden),
+               "--threads", str(threads)], "--python must name a Python that has PyTorch, --data-dir the IDX files")
     return json.loads(out.strip().splitlines()[-1])["images_per_second"]
 
 
@@ -36,11 +36,19 @@ def engine(args, name, batch, hidden):
     """`bench` over as many timed images as the peer's epoch, after a quarter as many untimed steps, at least 50 (the
     JIT compiles by calls, not images)."""
     steps = max(1, args.images // batch)
-    out = subprocess.run(["java", "-jar", args.app, "bench", "--engine", name, "--dataset", args.dataset,
-                          "--data-dir", args.data_dir, "--batch-size", str(batch), "--hidden", str(hidden),
-                          "--batches", str(steps), "--warmup", str(max(50, steps // 4))],
-                         check=True, capture_output=True, text=True).stdout
+    out = run(["java", "-jar", args.app, "bench", "--engine", name, "--dataset", args.dataset,
+               "--data-dir", args.data_dir, "--batch-size", str(batch), "--hidden", str(hidden),
+               "--batches", str(steps), "--warmup", str(max(50, steps // 4))], "see bench's message below")
     return json.loads(out.strip().splitlines()[-1])["images_per_second"]
+
+
+def run(cmd, hint):
+    """stdout of cmd; a failed run ends the grid with its last lines of stderr and what to check."""
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit("%s failed (exit %d): %s\n%s" % (" ".join(cmd[:4]), done.returncode, hint,
+                                                 done.stderr.strip()[-2000:]))
+    return done.stdout
 
 
 def main():

@@ -44,6 +44,7 @@ final class OneDnnProducts implements InvocationHandler {
      */
     private record Deferred(INDArray x, INDArray y, INDArray z, boolean tx, boolean ty, double alpha) {
     }
+
     private static final java.util.concurrent.atomic.LongAdder ROUTED = new java.util.concurrent.atomic.LongAdder();
     private static final java.util.concurrent.atomic.LongAdder SKIPPED = new java.util.concurrent.atomic.LongAdder();
     /** The wrapper, once installed. */
@@ -117,19 +118,19 @@ final class OneDnnProducts implements InvocationHandler {
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
         Object[] step = STEP.get();
-        if (step[0] != null && args != null && args.length == 1 && method.getName().equals("exec")) {
-            if (step[2] instanceof Deferred d) {
-                step[2] = null;
-                if (args[0] instanceof Assign copy && copy.x() == d.z() && intoRowMajor(d, copy.z())) {
-                    return copy.z();
-                }
-                transposed(d);
+        boolean exec = args != null && args.length == 1 && method.getName().equals("exec");
+        if (step[2] instanceof Deferred d) { // whatever comes next, the held-back product is computed first
+            step[2] = null;
+            if (exec && args[0] instanceof Assign copy && method.getReturnType() == INDArray.class
+                    && copy.x() == d.z() && intoRowMajor(d, copy.z())) {
+                return copy.z();
             }
-            if (args[0] instanceof Mmul mmul && method.getParameterTypes()[0] == CustomOp.class) {
-                INDArray[] out = rowMajor(mmul, step);
-                if (out != null) {
-                    return out;
-                }
+            transposed(d);
+        }
+        if (step[0] != null && exec && args[0] instanceof Mmul mmul && method.getParameterTypes()[0] == CustomOp.class) {
+            INDArray[] out = rowMajor(mmul, step);
+            if (out != null) {
+                return out;
             }
         }
         try {

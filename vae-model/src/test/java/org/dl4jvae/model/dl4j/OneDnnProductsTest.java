@@ -52,6 +52,11 @@ class OneDnnProductsTest {
         // straight into the row-major array that mmul copies it into (above)
         agree("d W^T, nothing after", () -> Nd4j.gemm(d7, w2, false, true), true);
         agree("d W^T, read by the next op", () -> Nd4j.gemm(d7, w2, false, true).mul(2), true);
+        agree("d W^T, any other call to the executioner first", () -> {
+            INDArray c = Nd4j.gemm(d7, w2, false, true);
+            Nd4j.getExecutioner().commit();
+            return Nd4j.createFromArray(c.toFloatMatrix());
+        }, true);
         agree("d W^T, into a row-major copy", () -> Nd4j.create(DataType.FLOAT, new long[] {300, 40}, 'c')
                 .assign(Nd4j.gemm(d7, w2, false, true)), true);
         INDArray eps = Nd4j.gemm(d7, w2, false, true);

@@ -1,6 +1,5 @@
 package org.dl4jvae.model;
 
-import java.util.function.Supplier;
 import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOps;
@@ -46,14 +45,14 @@ public final class OneDnn {
      * Runs {@code body} with ND4J's platform helpers on and OpenMP's team (oneDNN's threads) of one thread per core,
      * then restores both.
      */
-    public static <T> T onEveryCore(Supplier<T> body) {
+    public static void onEveryCore(Runnable body) {
         Environment env = Nd4j.getEnvironment();
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
         int threads = ops.ompGetMaxThreads(); // oneDNN's team is OpenMP's
         env.allowHelpers(true);
         ops.setOmpNumThreads(Math.max(threads, CORES));
         try {
-            return body.get();
+            body.run();
         } finally {
             env.allowHelpers(false);
             ops.setOmpNumThreads(threads);

@@ -63,7 +63,6 @@ public final class Dl4jLayerVae extends AdamEngine {
     private static final int JSON_PAYLOAD = -1;
 
     private final MultiLayerNetwork net;
-
     private Dl4jLayerVae(VaeConfig config, MultiLayerNetwork net) {
         super(config, net.getLayer(0).numParams());
         this.net = net;

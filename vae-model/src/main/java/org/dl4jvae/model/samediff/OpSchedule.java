@@ -405,7 +405,6 @@ final class OpSchedule {
                 } else {
                     runWhole(s, s.context());
                 }
-                return null;
             });
         } else if (s.op() instanceof CustomOp c) {
             Nd4j.exec(c, s.context());

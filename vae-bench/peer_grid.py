@@ -5,6 +5,13 @@ For each point, in one sitting and interleaved: the peer on 1 thread, each engin
 The peer's faster run is the reference: each engine's ratio is its time per image over that run's (below 1: faster
 than PyTorch). One JSON line per point; speed is images per second of timed training steps.
 
+The peer runs twice per thread count: as installed ("default"), and with glibc's malloc told to keep freed memory
+("steady": a fixed mmap threshold, no trimming). As installed, glibc returns PyTorch's freed batch-sized buffers to
+the kernel and takes them back page by page, hundreds of thousands of page faults per run, and the peer's speed
+swings by 2-3 times between and within runs; with the two settings it holds near its fast phase. `<engine>_ratio` is
+against the faster default run (the peer as a user runs it), `<engine>_ratio_steady` against the faster steady run
+(the peer at its best). `--peer-malloc default` or `steady` runs one kind only.
+
 The peer is not part of this project (pass its path). Python's standard library only.
 
   python3 vae-bench/peer_grid.py --peer ../shared/bench/torch_reference.py \\
@@ -20,15 +27,24 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 APP = os.path.join(HERE, "..", "vae-app", "target", "vae-app.jar")
 
 
+PEER_KEY = {"default": "peer_%d_threads", "steady": "peer_steady_%d_threads"}
+RATIO_KEY = {"default": "_ratio", "steady": "_ratio_steady"}
+
+
 def ints(text):
     return [int(v) for v in text.split(",") if v]
 
 
-def peer(args, batch, hidden, threads):
+# glibc's own switches (mallopt's M_MMAP_THRESHOLD, M_TRIM_THRESHOLD), read from the environment at start.
+STEADY_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(1 << 30), "MALLOC_TRIM_THRESHOLD_": str((1 << 32) - 1)}
+
+
+def peer(args, batch, hidden, threads, malloc):
     """The peer's second epoch over `images` training images (its first warms up)."""
+    env = dict(os.environ, **STEADY_MALLOC) if malloc == "steady" else None
     out = run([args.python, args.peer, "--data-dir", args.data_dir, "--speed-only", "--epochs", "2",
                "--samples", str(args.images), "--batch-size", str(batch), "--hidden", str(hidden),
-               "--threads", str(threads)], "--python must name a Python that has PyTorch, --data-dir the IDX files")
+               "--threads", str(threads)], "--python must name a Python that has PyTorch, --data-dir the IDX files", env)
     return json.loads(out.strip().splitlines()[-1])["images_per_second"]
 
 
@@ -42,9 +58,9 @@ def engine(args, name, batch, hidden):
     return json.loads(out.strip().splitlines()[-1])["images_per_second"]
 
 
-def run(cmd, hint):
+def run(cmd, hint, env=None):
     """stdout of cmd; a failed run ends the grid with its last lines of stderr and what to check."""
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         sys.exit("%s failed (exit %d): %s\n%s" % (" ".join(cmd[:4]), done.returncode, hint,
                                                  done.stderr.strip()[-2000:]))
@@ -63,7 +79,12 @@ def main():
     ap.add_argument("--hiddens", type=ints, default=ints("400,1024,2048"))
     ap.add_argument("--images", type=int, default=20480, help="timed images per point and run")
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--peer-malloc", default="default,steady", help="default, steady or both (see above)")
     args = ap.parse_args()
+    mallocs = [m for m in ("default", "steady") if m in args.peer_malloc.split(",")]
+    if not mallocs or set(args.peer_malloc.split(",")) - set(mallocs):
+        sys.exit("--peer-malloc takes default, steady or default,steady; got %s" % args.peer_malloc)
+    engines = args.engines.split(",")
     if not os.path.isfile(args.peer):
         sys.exit("no peer at %s: pass --peer PATH/torch_reference.py" % args.peer)
     if not os.path.isfile(args.app):
@@ -72,13 +93,16 @@ def main():
         for hidden in args.hiddens:
             for batch in args.batch_sizes:
                 row = {"round": rnd, "batch_size": batch, "hidden": hidden}
-                row["peer_1_thread"] = round(peer(args, batch, hidden, 1))
-                for name in args.engines.split(","):
+                for malloc in mallocs:
+                    row[PEER_KEY[malloc] % 1] = round(peer(args, batch, hidden, 1, malloc))
+                for name in engines:
                     row[name] = engine(args, name, batch, hidden)
-                row["peer_2_threads"] = round(peer(args, batch, hidden, 2))
-                best = max(row["peer_1_thread"], row["peer_2_threads"])
-                for name in args.engines.split(","):
-                    row[name + "_ratio"] = round(best / row[name], 3)
+                for malloc in mallocs:
+                    row[PEER_KEY[malloc] % 2] = round(peer(args, batch, hidden, 2, malloc))
+                for malloc in mallocs:
+                    best = max(row[PEER_KEY[malloc] % 1], row[PEER_KEY[malloc] % 2])
+                    for name in engines:
+                        row[name + RATIO_KEY[malloc]] = round(best / row[name], 3)
                 print(json.dumps(row), flush=True)
 
 

@@ -27,16 +27,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 APP = os.path.join(HERE, "..", "vae-app", "target", "vae-app.jar")
 
 
+# glibc's own switches (mallopt's M_MMAP_THRESHOLD, M_TRIM_THRESHOLD), read from the environment at start.
+STEADY_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(1 << 30), "MALLOC_TRIM_THRESHOLD_": str((1 << 32) - 1)}
 PEER_KEY = {"default": "peer_%d_threads", "steady": "peer_steady_%d_threads"}
 RATIO_KEY = {"default": "_ratio", "steady": "_ratio_steady"}
 
 
 def ints(text):
     return [int(v) for v in text.split(",") if v]
-
-
-# glibc's own switches (mallopt's M_MMAP_THRESHOLD, M_TRIM_THRESHOLD), read from the environment at start.
-STEADY_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(1 << 30), "MALLOC_TRIM_THRESHOLD_": str((1 << 32) - 1)}
 
 
 def peer(args, batch, hidden, threads, malloc):
@@ -79,7 +77,8 @@ def main():
     ap.add_argument("--hiddens", type=ints, default=ints("400,1024,2048"))
     ap.add_argument("--images", type=int, default=20480, help="timed images per point and run")
     ap.add_argument("--rounds", type=int, default=1)
-    ap.add_argument("--peer-malloc", default="default,steady", help="default, steady or both (see above)")
+    ap.add_argument("--peer-malloc", default="default,steady",
+                    help="default, steady, or default,steady (both, as by default; see above)")
     args = ap.parse_args()
     mallocs = [m for m in ("default", "steady") if m in args.peer_malloc.split(",")]
     if not mallocs or set(args.peer_malloc.split(",")) - set(mallocs):

@@ -42,7 +42,8 @@ def peer(args, batch, hidden, threads, malloc):
     env = dict(os.environ, **STEADY_MALLOC) if malloc == "steady" else None
     out = run([args.python, args.peer, "--data-dir", args.data_dir, "--speed-only", "--epochs", "2",
                "--samples", str(args.images), "--batch-size", str(batch), "--hidden", str(hidden),
-               "--threads", str(threads)], "--python must name a Python that has PyTorch, --data-dir the IDX files", env)
+               "--threads", str(threads)],
+              "--python must name a Python that has PyTorch, --data-dir the IDX files", env)
     return json.loads(out.strip().splitlines()[-1])["images_per_second"]
 
 

@@ -85,7 +85,7 @@ def main():
     args = ap.parse_args()
     mallocs = [m for m in ("default", "steady") if m in args.peer_malloc.split(",")]
     if not mallocs or set(args.peer_malloc.split(",")) - set(mallocs):
-        sys.exit("--peer-malloc takes default, steady or default,steady; got %s" % args.peer_malloc)
+        ap.error("--peer-malloc takes default, steady or default,steady; got %s" % args.peer_malloc)
     engines = args.engines.split(",")
     if not os.path.isfile(args.peer):
         sys.exit("no peer at %s: pass --peer PATH/torch_reference.py" % args.peer)

@@ -49,12 +49,13 @@ public final class OneDnn {
         Environment env = Nd4j.getEnvironment();
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
         int threads = ops.ompGetMaxThreads(); // oneDNN's team is OpenMP's
+        boolean helpers = env.helpersAllowed();
         env.allowHelpers(true);
         ops.setOmpNumThreads(Math.max(threads, CORES));
         try {
             body.run();
         } finally {
-            env.allowHelpers(false);
+            env.allowHelpers(helpers);
             ops.setOmpNumThreads(threads);
         }
     }

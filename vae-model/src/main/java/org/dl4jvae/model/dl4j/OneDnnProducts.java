@@ -5,6 +5,8 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.Arrays;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.dl4jvae.model.OneDnn;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -50,8 +52,8 @@ final class OneDnnProducts implements InvocationHandler {
     }
 
     private static final ThreadLocal<Step> STEP = ThreadLocal.withInitial(Step::new);
-    private static final java.util.concurrent.atomic.LongAdder ROUTED = new java.util.concurrent.atomic.LongAdder();
-    private static final java.util.concurrent.atomic.LongAdder SKIPPED = new java.util.concurrent.atomic.LongAdder();
+    private static final LongAdder ROUTED = new LongAdder();
+    private static final LongAdder SKIPPED = new LongAdder();
     /** The wrapper, once installed. */
     private static volatile OneDnnProducts installed;
 
@@ -184,7 +186,7 @@ final class OneDnnProducts implements InvocationHandler {
     /** {@code d} (beta 0) straight into {@code out} where that is a row-major float matrix of its shape; else false. */
     private boolean intoRowMajor(Product d, INDArray out) {
         if (out == null || out.ordering() != 'c' || out.dataType() != DataType.FLOAT || out.elementWiseStride() != 1
-                || !java.util.Arrays.equals(out.shape(), d.z().shape()) || !Shape.hasDefaultStridesForShape(out)) {
+                || !Arrays.equals(out.shape(), d.z().shape()) || !Shape.hasDefaultStridesForShape(out)) {
             return false;
         }
         run(new Mmul(d.x(), d.y(), out, d.alpha(), 0.0,

@@ -63,6 +63,12 @@ final class OpSchedule {
     private final long largestWeights; // values of the largest weight matrix
     private boolean products; // of the bound shapes: whether the products run in oneDNN (OneDnn.takesProducts)
     private final boolean convolutional; // runs ops of ONEDNN, and so its products on one BLAS thread (see run)
+    /**
+     * Runs one part of a larger step on one of several threads at once ({@link StepParts}): its products in oneDNN
+     * whatever its batch, and oneDNN's ops on the calling thread's team, with the helpers and the BLAS threads as the
+     * caller set them for all parts (none of the process-wide switches of {@link OneDnn#onEveryCore}).
+     */
+    private final boolean part;
     /** Of the bound shapes: the convolutions that run over slices of their batch, and in how many. */
     private final Map<Step, Integer> slices = new IdentityHashMap<>();
     /** The arrays this schedule allocated (not the caller's weights). */
@@ -74,7 +80,16 @@ final class OpSchedule {
      * @param required the outputs the caller reads
      */
     OpSchedule(SameDiff fn, Map<String, INDArray> arrays, Set<String> required) {
+        this(fn, arrays, required, false);
+    }
+
+    /**
+     * @param part whether it runs one part of a larger step (see {@link #part}); the function must then be its own
+     *        copy, as binding sets arrays on the function's ops
+     */
+    OpSchedule(SameDiff fn, Map<String, INDArray> arrays, Set<String> required, boolean part) {
         this.fn = fn;
+        this.part = part;
         Map<String, DifferentialFunction> producer = new HashMap<>();
         for (DifferentialFunction op : fn.ops()) {
             for (String out : op.outputVariablesNames()) {
@@ -225,7 +240,7 @@ final class OpSchedule {
      * faster in 20 of 20 alternating pairs of 5-step blocks in one JVM, median 250 to 219 ms (2-core machine).
      */
     Map<String, INDArray> run(Map<String, INDArray> placeholderValues) {
-        if (!convolutional) {
+        if (!convolutional || part) {
             return runOps(placeholderValues);
         }
         Blas blas = Nd4j.factory().blas();
@@ -283,7 +298,7 @@ final class OpSchedule {
         boundShapes = new HashMap<>();
         long batch = placeholderValues.values().stream().filter(v -> v.rank() > 0).mapToLong(v -> v.size(0)).max()
                 .orElse(0);
-        products = OneDnn.takesProducts(batch, largestWeights);
+        products = part || OneDnn.takesProducts(batch, largestWeights);
         placeholderValues.forEach((k, v) -> {
             INDArray own = v.dup();
             owned.add(own);
@@ -331,9 +346,10 @@ final class OpSchedule {
      * 1024 x 400 step took 5.4-6.3 ms of its 50-64 (measured on the 2-core machine, {@code bench --profile}). A product
      * with a row of ones took as long inside a training step (BLAS's threads wake for it); summing the rows in a Java
      * loop takes 1.8-2.1 ms. Returns false (and does nothing) for any other add_bp, for arrays other than contiguous
-     * floats (the double-precision graphs of the tests), and below {@link #LARGE_BATCH} rows.
+     * floats (the double-precision graphs of the tests), and below {@link #LARGE_BATCH} rows unless {@code anyRows}
+     * (a part of a larger step, whose numbers are not the reference's anyway).
      */
-    static boolean biasGradient(OpContext ctx) {
+    static boolean biasGradient(OpContext ctx, boolean anyRows) {
         List<INDArray> in = ctx.getInputArrays();
         List<INDArray> out = ctx.getOutputArrays();
         if (in.size() != 3 || out.size() != 2) {
@@ -342,7 +358,7 @@ final class OpSchedule {
         INDArray x = in.get(0);
         INDArray b = in.get(1);
         INDArray grad = in.get(2);
-        if (x.rank() != 2 || x.rows() < LARGE_BATCH || !Arrays.equals(x.shape(), grad.shape())
+        if (x.rank() != 2 || (x.rows() < LARGE_BATCH && !anyRows) || !Arrays.equals(x.shape(), grad.shape())
                 || b.length() != x.columns() || (b.rank() == 2 && b.rows() != 1) || b.rank() > 2
                 || !Arrays.equals(out.get(0).shape(), x.shape()) || out.get(1).length() != b.length()
                 || grad.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT || grad.ordering() != 'c'
@@ -391,7 +407,7 @@ final class OpSchedule {
 
     private void run(Step s) {
         String name = s.op().opName();
-        if (name.equals("add_bp") && biasGradient(s.context())) {
+        if (name.equals("add_bp") && biasGradient(s.context(), part)) {
             return;
         }
         if (s.onlyGradient() >= 0 && oneInputGradient(s.context(), s.onlyGradient())) {
@@ -399,13 +415,18 @@ final class OpSchedule {
         }
         if (ONEDNN.contains(name) || products && name.equals("matmul")) {
             Integer n = slices.get(s);
-            OneDnn.onEveryCore(() -> {
+            Runnable op = () -> {
                 if (n != null) {
                     BatchSlices.run(s.context(), n, c -> runWhole(s, c));
                 } else {
                     runWhole(s, s.context());
                 }
-            });
+            };
+            if (part) {
+                op.run();
+            } else {
+                OneDnn.onEveryCore(op);
+            }
         } else if (s.op() instanceof CustomOp c) {
             Nd4j.exec(c, s.context());
         } else {

@@ -52,6 +52,8 @@ public final class SameDiffVae extends AdamEngine {
     /** The gradients' names, in the order of {@link #params}. */
     private final List<String> grads = new ArrayList<>();
     private final OpSchedule step;
+    /** Large batches' steps, in parts on all cores; null where the noise is not one row per image. */
+    private final StepParts parts;
     private final OpSchedule encoder;
     private final OpSchedule decoder;
     private final OpSchedule likelihood;
@@ -99,6 +101,8 @@ public final class SameDiffVae extends AdamEngine {
         Set<String> required = new HashSet<>(grads);
         required.add("loss");
         this.step = new OpSchedule(sd.getFunction("grad"), arrays, required);
+        this.parts = noise.stream().allMatch(n -> n.rowsPerExample() == 1)
+                ? new StepParts(() -> new OpSchedule(gradientFunction(config), arrays, required, true)) : null;
 
         SameDiff eval = SameDiff.create();
         Net evalNet = new Net(eval, DataType.FLOAT, arrays, model.classes());
@@ -150,6 +154,15 @@ public final class SameDiffVae extends AdamEngine {
 
     @Override
     public Gradient gradient(INDArray x, INDArray labels) {
+        return gradient(x, labels, parts == null ? 1 : StepParts.count(x.rows()));
+    }
+
+    /** The gradient of a batch computed in {@code n} parts at once ({@link StepParts}); one is the whole batch. */
+    Gradient gradient(INDArray x, INDArray labels, int partCount) {
+        if (partCount > 1 && parts == null) {
+            throw new IllegalStateException("model " + config().model() + " draws more than one noise row per image: "
+                    + "its steps cannot be split");
+        }
         Map<String, INDArray> in = inputs(x, labels);
         // noise is drawn in the order the model declared it, from the training noise, into arrays kept from step to step
         // (Nd4j.randn(type, shape) draws the same numbers into a new array: garbage that the collector frees late)
@@ -171,12 +184,28 @@ public final class SameDiffVae extends AdamEngine {
         if (klWeightArray != null) {
             in.put("kl_weight", klWeightArray);
         }
-        Map<String, INDArray> values = step.run(in);
+        List<Map<String, INDArray>> values = partCount == 1 ? List.of(step.run(in)) : parts.run(in, x.rows(), partCount);
         Map<String, INDArray> gradient = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) {
-            gradient.put(params.get(i), values.get(grads.get(i)));
+            INDArray g = values.get(0).get(grads.get(i)); // the first part's array: the others are added into it
+            for (int j = 1; j < partCount; j++) {
+                g.addi(values.get(j).get(grads.get(i)));
+            }
+            gradient.put(params.get(i), g);
         }
-        return new Gradient(values.get("loss").getDouble(0), gradient);
+        double loss = 0;
+        for (Map<String, INDArray> v : values) {
+            loss += v.get("loss").getDouble(0);
+        }
+        return new Gradient(loss, gradient);
+    }
+
+    /** The gradient function of a new copy of a configuration's training graph (its weights are not read). */
+    private static SameDiff gradientFunction(VaeConfig config) {
+        SameDiff sd = SameDiff.create();
+        training(sd, ModelFamily.variant(config.model()).model(config), config, DataType.FLOAT);
+        quietly(sd::createGradFunction);
+        return sd.getFunction("grad");
     }
 
     /** Adam on each weight from the gradient of the summed loss (the batch size plays no part). */

@@ -195,7 +195,7 @@ class OpScheduleTest {
             var ctx = Nd4j.getExecutioner().buildContext();
             ctx.setInputArrays(x, b, grad);
             ctx.setOutputArrays(gx, gb);
-            boolean taken = OpSchedule.biasGradient(ctx);
+            boolean taken = OpSchedule.biasGradient(ctx, false);
             assertEquals(rows >= OpSchedule.LARGE_BATCH, taken, "rows " + rows);
             if (taken) {
                 assertEquals(grad, gx);
@@ -208,6 +208,6 @@ class OpScheduleTest {
         var notABias = Nd4j.getExecutioner().buildContext(); // y as large as x: an ordinary add
         notABias.setInputArrays(full, full.dup(), full.dup());
         notABias.setOutputArrays(full.dup(), full.dup());
-        assertFalse(OpSchedule.biasGradient(notABias));
+        assertFalse(OpSchedule.biasGradient(notABias, false));
     }
 }

@@ -26,6 +26,16 @@ public final class OneDnn {
      */
     public static final long LARGE_PRODUCT = 64L << 20;
 
+    /**
+     * Training steps of at most this many rows run their matrix products in oneDNN on the calling thread alone
+     * ({@link #onThisThread}). At 32 to 96 rows on the 2-core machine that made the SameDiff engine's steps 1.2 to 1.9
+     * times as fast as OpenBLAS's products on two threads, whose threads meet at every small product. The reference
+     * model's batches of 128 rows and each epoch's last batch of 96 (60,000 images) are above it, so its numbers stay
+     * OpenBLAS's to the last digit; evaluation keeps its products where they were for the same reason (its last batch
+     * of the test set has 16 rows).
+     */
+    public static final long SMALL_BATCH = 64;
+
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     /**
@@ -38,7 +48,27 @@ public final class OneDnn {
         return batch >= LARGE_BATCH || batch * weights >= LARGE_PRODUCT;
     }
 
+    /** Whether a training step of {@code batch} rows runs its products in oneDNN on one thread ({@link #SMALL_BATCH}). */
+    public static boolean smallStep(long batch) {
+        return batch <= SMALL_BATCH;
+    }
+
     private OneDnn() {
+    }
+
+    /**
+     * Runs {@code body} with ND4J's platform helpers on, oneDNN's ops on the calling thread's OpenMP team (one thread
+     * in the app), then restores the helpers' switch.
+     */
+    public static void onThisThread(Runnable body) {
+        Environment env = Nd4j.getEnvironment();
+        boolean helpers = env.helpersAllowed();
+        env.allowHelpers(true);
+        try {
+            body.run();
+        } finally {
+            env.allowHelpers(helpers);
+        }
     }
 
     /**

@@ -174,21 +174,23 @@ public final class Dl4jLayerVae extends AdamEngine {
         // fc1's weights are the largest (a Gaussian pXZ's variance half not counted), so the same steps as the
         // SameDiff engine's move
         boolean oneDnn = OneDnn.takesProducts(x.rows(), (long) config().inputSize() * config().hidden());
+        boolean small = !oneDnn && OneDnn.smallStep(x.rows());
         // the layer's gradient ends with the gradient of its input, W_e0 delta^T, which it then drops: in such a step,
         // a product of fc1's weights by anything is that one (DL4J 1.0.0-M2.1), and is not computed
-        return layerGradient(x, oneDnn, oneDnn ? param("fc1", "W") : null);
+        return layerGradient(x, oneDnn || small, small, oneDnn || small ? param("fc1", "W") : null);
     }
 
     /**
-     * {@link #gradient}, with the layer's products in oneDNN or where ND4J puts them; with {@code oneDnn}, products of
-     * {@code unread} (if not null) are not computed ({@link OneDnnProducts#during}).
+     * {@link #gradient}, with the layer's products in oneDNN (on this thread alone if {@code oneThread}) or where ND4J
+     * puts them; with {@code oneDnn}, products of {@code unread} (if not null) are not computed
+     * ({@link OneDnnProducts#during}).
      */
-    Gradient layerGradient(INDArray x, boolean oneDnn, INDArray unread) {
+    Gradient layerGradient(INDArray x, boolean oneDnn, boolean oneThread, INDArray unread) {
         VariationalAutoencoder l = layer();
         try (MemoryWorkspace ws = VaeMath.scratch()) {
             l.setInput(x.castTo(DataType.FLOAT), LayerWorkspaceMgr.noWorkspaces());
             if (oneDnn) { // inside the workspace: the wrapper may compute a product as the step ends
-                OneDnnProducts.during(unread, () -> {
+                OneDnnProducts.during(unread, oneThread, () -> {
                     l.computeGradientAndScore(LayerWorkspaceMgr.noWorkspaces());
                     return null;
                 });

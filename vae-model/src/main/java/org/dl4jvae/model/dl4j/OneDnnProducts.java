@@ -35,6 +35,8 @@ final class OneDnnProducts implements InvocationHandler {
     /** A thread's step while {@link #during} runs. */
     private static final class Step {
         boolean on;
+        /** Whether the products run on this thread alone ({@link OneDnn#onThisThread}), else on every core. */
+        boolean oneThread;
         /** The weights whose products nothing reads. */
         INDArray unread;
         /** A product held back one call ({@link Product}), or null. */
@@ -64,16 +66,18 @@ final class OneDnnProducts implements InvocationHandler {
     }
 
     /**
-     * Runs {@code body} with this thread's column-major float products in oneDNN. A product whose first operand is
+     * Runs {@code body} with this thread's column-major float products in oneDNN, on this thread alone if
+     * {@code oneThread}, else on every core. A product whose first operand is
      * {@code unread} (the very array) is not computed: its output is zeros. Where ND4J's executioner cannot be wrapped
      * (the CUDA backend, or an ND4J version without the field this relies on) it just runs {@code body}.
      */
-    static <T> T during(INDArray unread, Supplier<T> body) {
+    static <T> T during(INDArray unread, boolean oneThread, Supplier<T> body) {
         if (installed == null && !install()) {
             return body.get();
         }
         Step step = STEP.get();
         step.on = true;
+        step.oneThread = oneThread;
         step.unread = unread;
         try {
             return body.get();
@@ -85,6 +89,7 @@ final class OneDnnProducts implements InvocationHandler {
             if (pending != null) {
                 installed.transposed(pending);
             }
+            step.oneThread = false;
         }
     }
 
@@ -195,7 +200,11 @@ final class OneDnnProducts implements InvocationHandler {
     }
 
     private void run(Mmul product) {
-        OneDnn.onEveryCore(() -> nd4j.exec(product));
+        if (STEP.get().oneThread) {
+            OneDnn.onThisThread(() -> nd4j.exec(product));
+        } else {
+            OneDnn.onEveryCore(() -> nd4j.exec(product));
+        }
         ROUTED.increment();
     }
 }

@@ -63,12 +63,24 @@ final class OpSchedule {
     private final long largestWeights; // values of the largest weight matrix
     private boolean products; // of the bound shapes: whether the products run in oneDNN (OneDnn.takesProducts)
     private final boolean convolutional; // runs ops of ONEDNN, and so its products on one BLAS thread (see run)
-    /**
-     * Runs one part of a larger step on one of several threads at once ({@link StepParts}): its products in oneDNN
-     * whatever its batch, and oneDNN's ops on the calling thread's team, with the helpers and the BLAS threads as the
-     * caller set them for all parts (none of the process-wide switches of {@link OneDnn#onEveryCore}).
-     */
-    private final boolean part;
+    /** What the schedule runs, which decides where its matrix products run. */
+    enum Mode {
+        /** Evaluation: the products of large steps in oneDNN on every core ({@link OneDnn#takesProducts}). */
+        EVALUATION,
+        /** A training step: as in evaluation, and a small step's products in oneDNN on one thread ({@link OneDnn#smallStep}). */
+        TRAINING,
+        /**
+         * One part of a larger training step, on one of several threads at once ({@link StepParts}): its products in
+         * oneDNN whatever its batch, and oneDNN's ops on the calling thread's team, with the helpers and the BLAS
+         * threads as the caller set them for all parts (none of the process-wide switches of
+         * {@link OneDnn#onEveryCore}).
+         */
+        PART
+    }
+
+    private final Mode mode;
+    private final boolean part; // mode == PART
+    private boolean oneThread; // of the bound shapes: a small training step's products run in oneDNN on this thread
     /** Of the bound shapes: the convolutions that run over slices of their batch, and in how many. */
     private final Map<Step, Integer> slices = new IdentityHashMap<>();
     /** The arrays this schedule allocated (not the caller's weights). */
@@ -80,16 +92,17 @@ final class OpSchedule {
      * @param required the outputs the caller reads
      */
     OpSchedule(SameDiff fn, Map<String, INDArray> arrays, Set<String> required) {
-        this(fn, arrays, required, false);
+        this(fn, arrays, required, Mode.EVALUATION);
     }
 
     /**
-     * @param part whether it runs one part of a larger step (see {@link #part}); the function must then be its own
-     *        copy, as binding sets arrays on the function's ops
+     * @param mode what it runs; a {@link Mode#PART} must have its own copy of the function, as binding sets arrays on
+     *        the function's ops
      */
-    OpSchedule(SameDiff fn, Map<String, INDArray> arrays, Set<String> required, boolean part) {
+    OpSchedule(SameDiff fn, Map<String, INDArray> arrays, Set<String> required, Mode mode) {
         this.fn = fn;
-        this.part = part;
+        this.mode = mode;
+        this.part = mode == Mode.PART;
         Map<String, DifferentialFunction> producer = new HashMap<>();
         for (DifferentialFunction op : fn.ops()) {
             for (String out : op.outputVariablesNames()) {
@@ -299,6 +312,7 @@ final class OpSchedule {
         long batch = placeholderValues.values().stream().filter(v -> v.rank() > 0).mapToLong(v -> v.size(0)).max()
                 .orElse(0);
         products = part || OneDnn.takesProducts(batch, largestWeights);
+        oneThread = mode == Mode.TRAINING && !products && OneDnn.smallStep(batch);
         placeholderValues.forEach((k, v) -> {
             INDArray own = v.dup();
             owned.add(own);
@@ -413,7 +427,9 @@ final class OpSchedule {
         if (s.onlyGradient() >= 0 && oneInputGradient(s.context(), s.onlyGradient())) {
             return;
         }
-        if (ONEDNN.contains(name) || products && name.equals("matmul")) {
+        if (oneThread && name.equals("matmul")) {
+            OneDnn.onThisThread(() -> runWhole(s, s.context()));
+        } else if (ONEDNN.contains(name) || products && name.equals("matmul")) {
             Integer n = slices.get(s);
             Runnable op = () -> {
                 if (n != null) {

@@ -100,9 +100,9 @@ public final class SameDiffVae extends AdamEngine {
         }
         Set<String> required = new HashSet<>(grads);
         required.add("loss");
-        this.step = new OpSchedule(sd.getFunction("grad"), arrays, required);
+        this.step = new OpSchedule(sd.getFunction("grad"), arrays, required, OpSchedule.Mode.TRAINING);
         this.parts = noise.stream().allMatch(n -> n.rowsPerExample() == 1)
-                ? new StepParts(() -> new OpSchedule(gradientFunction(config), arrays, required, true)) : null;
+                ? new StepParts(() -> new OpSchedule(gradientFunction(config), arrays, required, OpSchedule.Mode.PART)) : null;
 
         SameDiff eval = SameDiff.create();
         Net evalNet = new Net(eval, DataType.FLOAT, arrays, model.classes());

@@ -18,7 +18,7 @@ class OneDnnProductsTest {
     private static void agree(String what, Supplier<INDArray> product, boolean routed) {
         INDArray plain = product.get().dup();
         long before = OneDnnProducts.routed();
-        INDArray turned = OneDnnProducts.during(null, product).dup();
+        INDArray turned = OneDnnProducts.during(null, false, product).dup();
         assertEquals(routed ? 1 : 0, OneDnnProducts.routed() - before, what + ": routed products");
         assertArrayEquals(plain.shape(), turned.shape(), what);
         double scale = Math.max(1, plain.castTo(DataType.DOUBLE).amaxNumber().doubleValue());
@@ -79,7 +79,7 @@ class OneDnnProductsTest {
         INDArray x = Nd4j.rand(DataType.FLOAT, (int) OneDnn.LARGE_BATCH + 44, 100);
 
         Nd4j.getRandom().setSeed(7); // the layer draws its noise from ND4J's generator
-        VaeEngine.Gradient plain = vae.layerGradient(x, false, null);
+        VaeEngine.Gradient plain = vae.layerGradient(x, false, false, null);
         INDArray plainArray = plain.arrays().values().iterator().next().dup();
         Nd4j.getRandom().setSeed(7);
         long before = OneDnnProducts.routed();
@@ -96,11 +96,37 @@ class OneDnnProductsTest {
                 "largest difference " + plainArray.sub(routedArray).amaxNumber() + " of " + scale);
         assertNotEquals(0, routedArray.norm2Number().doubleValue());
 
-        // a small batch of small layers keeps ND4J's products
-        before = OneDnnProducts.routed();
-        vae.gradient(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 128),
-                org.nd4j.linalg.indexing.NDArrayIndex.all()).dup(), null);
-        assertEquals(0, OneDnnProducts.routed() - before);
+        // a batch of 96 or 128 rows of small layers keeps ND4J's products (the reference's batches)
+        for (int rows : new int[] {96, 128}) {
+            before = OneDnnProducts.routed();
+            vae.gradient(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, rows),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()).dup(), null);
+            assertEquals(0, OneDnnProducts.routed() - before, rows + " rows");
+        }
+    }
+
+    /** A small step ({@link OneDnn#smallStep}) runs every product in oneDNN on this thread, with the same gradient. */
+    @Test
+    void aSmallStepRunsEveryProductInOneDnnOnThisThreadWithTheSameGradient() {
+        Dl4jLayerVae vae = Dl4jLayerVae.create(VaeConfig.defaults().withSizes(100, 40, 5));
+        INDArray x = Nd4j.rand(DataType.FLOAT, (int) OneDnn.SMALL_BATCH, 100);
+        Nd4j.getRandom().setSeed(7);
+        VaeEngine.Gradient plain = vae.layerGradient(x, false, false, null);
+        INDArray plainArray = plain.arrays().values().iterator().next().dup();
+        Nd4j.getRandom().setSeed(7);
+        long before = OneDnnProducts.routed();
+        long skippedBefore = OneDnnProducts.skipped();
+        int omp = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+        VaeEngine.Gradient routed = vae.gradient(x, null);
+        assertEquals(omp, org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads(),
+                "the thread's OpenMP team is left as it was");
+        assertEquals(14, OneDnnProducts.routed() - before);
+        assertEquals(1, OneDnnProducts.skipped() - skippedBefore);
+        INDArray routedArray = routed.arrays().values().iterator().next();
+        assertEquals(plain.loss(), routed.loss(), 1e-5 * plain.loss());
+        double scale = plainArray.amaxNumber().doubleValue();
+        assertTrue(plainArray.equalsWithEps(routedArray, 1e-4 * scale),
+                "largest difference " + plainArray.sub(routedArray).amaxNumber() + " of " + scale);
     }
 
     /** Below the large batches a step of wide layers moves all its products; the reference model's all stay ND4J's. */
@@ -127,7 +153,7 @@ class OneDnnProductsTest {
         Dl4jLayerVae vae = Dl4jLayerVae.create(VaeConfig.defaults().withSizes(100, 40, 5));
         INDArray x = Nd4j.rand(DataType.FLOAT, (int) OneDnn.LARGE_BATCH, 100);
         Nd4j.getRandom().setSeed(7);
-        INDArray all = vae.layerGradient(x, true, null).arrays().values().iterator().next().dup();
+        INDArray all = vae.layerGradient(x, true, false, null).arrays().values().iterator().next().dup();
         Nd4j.getRandom().setSeed(7);
         long skipped = OneDnnProducts.skipped();
         INDArray fewer = vae.gradient(x, null).arrays().values().iterator().next();

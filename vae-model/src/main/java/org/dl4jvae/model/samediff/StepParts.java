@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.dl4jvae.model.OneDnn;
 import org.nd4j.linalg.api.blas.Blas;
@@ -19,42 +21,37 @@ import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
- * A training step of a large batch as consecutive parts of the batch run at once, one per core, each part through its
- * own op schedule with every op on one thread; the caller adds up the parts' losses and gradients (a model's loss is a
- * sum over its batch, {@link GraphModel#loss}). Each part reads its rows of the batch and of the step's noise, drawn for
- * the whole batch, so only the rounding of the sums differs from the whole batch in one schedule.
+ * A training step of a large batch as consecutive parts of the batch computed at once, one per core, each part through
+ * its own op schedule (of its own copy of the training graph) with every op on one thread; the runtime adds up the
+ * parts' losses and gradients (a model's loss is a sum over its batch, {@link GraphModel#loss}). Each part reads its
+ * rows of the batch and of the step's noise, drawn for the whole batch, so only the rounding of the sums differs from
+ * the whole batch in one schedule.
  *
  * <p>Why: run whole, a step's matrix products use every core but each element-wise op one (more threads per op were
- * slower, see the app's {@code --threads}), so at 512 x 400 the second core idled for 8 of 19 ms. In parts, both work
- * throughout and meet once per step instead of at every product.
+ * slower, see the app's {@code --threads}), so at 512 x 400 the second core idled for 8 of 19 ms of a step. In parts,
+ * both cores work throughout and meet once per step instead of at every product.
  *
- * <p>Only batches whose products already run in oneDNN are split (from {@link OneDnn#LARGE_BATCH} rows), so the
- * reference model's numbers at batch 128 stay those of one schedule to the last digit.
+ * <p>Only batches whose products already run in oneDNN are split ({@link OneDnn#LARGE_BATCH} rows and more), so the
+ * reference model's numbers at batch 128 stay what they are to the last digit. Parts of fewer than
+ * {@link #MIN_PART_ROWS} rows lost to the whole batch (256 rows as two parts: 19,760-23,283 against 26,114-27,059
+ * images/s, 2-core machine), so batches below 512 rows stay whole there. The DL4J layer engine does not split its
+ * steps: two 256-row halves of its layer at once took 21-25 ms each, more than a whole 256-row step alone.
  */
 final class StepParts {
 
-    /** Batches from this many rows are split: those whose products run in oneDNN anyway. */
-    static final long MIN_ROWS = OneDnn.LARGE_BATCH;
+
     /** No part has fewer rows than this. */
     static final long MIN_PART_ROWS = 256;
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
     private static ExecutorService pool; // CORES - 1 daemon threads, created on first use
 
-    private final Supplier<OpSchedule> newPart;
-    private final List<OpSchedule> schedules = new ArrayList<>();
-
-    /** @param newPart a new schedule of the step's function, of its own copy of the graph, in part mode */
-    StepParts(Supplier<OpSchedule> newPart) {
-        this.newPart = newPart;
-    }
-
     /** How many parts a batch of {@code rows} runs as on {@code cores} cores: 1 (whole) for small batches. */
     static int count(long rows, int cores) {
-        if (cores < 2 || rows < MIN_ROWS) {
+        if (cores < 2 || rows < OneDnn.LARGE_BATCH) {
             return 1;
         }
-        return (int) Math.min(cores, rows / MIN_PART_ROWS);
+        return (int) Math.max(1, Math.min(cores, rows / MIN_PART_ROWS));
     }
 
     /** {@link #count} on this machine. */
@@ -63,23 +60,26 @@ final class StepParts {
     }
 
     /**
-     * Runs the step in {@code n} parts of {@code rows} rows in all: values whose first dimension is {@code rows} are
-     * split by rows, others (a scalar weight) go to every part whole. Returns each part's values in row order (arrays
-     * of the part schedules, overwritten by the next run).
+     * Part {@code i} of {@code n} of an array whose first dimension is {@code rows} (a view of its rows); any other
+     * array (a scalar setting) whole.
      */
-    List<Map<String, INDArray>> run(Map<String, INDArray> in, long rows, int n) {
-        while (schedules.size() < n) {
-            schedules.add(newPart.get());
+    static INDArray slice(INDArray a, long rows, int i, int n) {
+        if (a.rank() == 0 || a.size(0) != rows) {
+            return a;
         }
-        List<Map<String, INDArray>> slices = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            long from = rows * i / n;
-            long to = rows * (i + 1) / n;
-            Map<String, INDArray> slice = new HashMap<>();
-            in.forEach((k, v) -> slice.put(k, v.rank() > 0 && v.size(0) == rows
-                    ? v.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()) : v));
-            slices.add(slice);
-        }
+        long from = rows * i / n;
+        long to = rows * (i + 1) / n;
+        return a.rank() == 1 ? a.get(NDArrayIndex.interval(from, to))
+                : a.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+    }
+
+    /**
+     * Computes {@code n} parts at once: part 0 on the calling thread, the others on threads of a pool, each with
+     * oneDNN's ops on a team of cores / n threads and ND4J's platform helpers on (oneDNN's products; switched for all
+     * parts at once, as the switch is process-wide), OpenBLAS on one thread in case oneDNN declines a product. Returns
+     * the parts' results in order; the settings are restored, also when a part fails.
+     */
+    static <T> List<T> run(int n, IntFunction<T> part) {
         int team = Math.max(1, CORES / n);
         Environment env = Nd4j.getEnvironment();
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
@@ -87,22 +87,22 @@ final class StepParts {
         boolean helpers = env.helpersAllowed();
         int blasThreads = blas.getMaxThreads();
         int ompThreads = ops.ompGetMaxThreads(); // OpenMP's team size is the calling thread's own setting
-        env.allowHelpers(true); // oneDNN's products (see OneDnn), for all parts at once
-        blas.setMaxThreads(1); // in case oneDNN declines a product: OpenBLAS's pool is shared by all parts
+        env.allowHelpers(true);
+        blas.setMaxThreads(1);
         ops.setOmpNumThreads(team);
-        List<Future<Map<String, INDArray>>> others = new ArrayList<>(n - 1);
+        List<Future<T>> others = new ArrayList<>(n - 1);
         try {
             for (int i = 1; i < n; i++) {
-                OpSchedule s = schedules.get(i);
-                Map<String, INDArray> slice = slices.get(i);
-                others.add(pool().submit(() -> {
+                int index = i;
+                Callable<T> task = () -> {
                     ops.setOmpNumThreads(team);
-                    return s.run(slice);
-                }));
+                    return part.apply(index);
+                };
+                others.add(pool().submit(task));
             }
-            List<Map<String, INDArray>> out = new ArrayList<>(n);
-            out.add(schedules.get(0).run(slices.get(0)));
-            for (Future<Map<String, INDArray>> f : others) {
+            List<T> out = new ArrayList<>(n);
+            out.add(part.apply(0));
+            for (Future<T> f : others) {
                 out.add(f.get());
             }
             return out;
@@ -134,11 +134,37 @@ final class StepParts {
     private static synchronized ExecutorService pool() {
         if (pool == null) {
             pool = Executors.newFixedThreadPool(Math.max(1, CORES - 1), r -> {
-                Thread t = new Thread(r, "samediff-step-part");
+                Thread t = new Thread(r, "vae-step-part");
                 t.setDaemon(true);
                 return t;
             });
         }
         return pool;
+    }
+
+    private final Supplier<OpSchedule> newPart;
+    private final List<OpSchedule> schedules = new ArrayList<>();
+
+    /** @param newPart a new schedule of the step's function, of its own copy of the graph, in part mode */
+    StepParts(Supplier<OpSchedule> newPart) {
+        this.newPart = newPart;
+    }
+
+    /**
+     * Runs the step in {@code n} parts of {@code rows} rows in all ({@link #slice}). Returns each part's values in row
+     * order (arrays of the part schedules, overwritten by the next run).
+     */
+    List<Map<String, INDArray>> run(Map<String, INDArray> in, long rows, int n) {
+        while (schedules.size() < n) {
+            schedules.add(newPart.get());
+        }
+        List<Map<String, INDArray>> slices = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int part = i;
+            Map<String, INDArray> slice = new HashMap<>();
+            in.forEach((k, v) -> slice.put(k, slice(v, rows, part, n)));
+            slices.add(slice);
+        }
+        return run(n, i -> schedules.get(i).run(slices.get(i)));
     }
 }

@@ -3,6 +3,7 @@ package org.dl4jvae.model.samediff;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.dl4jvae.data.MinibatchIterator;
 import org.dl4jvae.model.ModelFamily;
@@ -12,9 +13,12 @@ import org.dl4jvae.model.VaeEngine;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
-/** A large batch's step in parts on several threads against the same step in one schedule. */
+/** A large batch's step in parts on several threads: how many, which rows, the settings, and its numbers against one schedule. */
 class StepPartsTest {
 
     static DataSet batch;
@@ -22,17 +26,6 @@ class StepPartsTest {
     @BeforeAll
     static void data() throws Exception {
         batch = MinibatchIterator.builder(TestData.digits(512)).batchSize(512).shuffle(false).build().next();
-    }
-
-    @Test
-    void largeBatchesAreSplitIntoPartsOfAtLeast256RowsOnePerCore() {
-        assertEquals(1, StepParts.count(128, 2), "the reference batch stays whole");
-        assertEquals(1, StepParts.count(511, 2));
-        assertEquals(2, StepParts.count(512, 2));
-        assertEquals(2, StepParts.count(1024, 2));
-        assertEquals(1, StepParts.count(1024, 1), "one core: whole");
-        assertEquals(4, StepParts.count(1024, 16), "no part under 256 rows");
-        assertEquals(3, StepParts.count(800, 3));
     }
 
     /**
@@ -46,7 +39,7 @@ class StepPartsTest {
                 ModelFamily.config("dae"), ModelFamily.config("iwae").with("iw_k", 3)}) {
             SameDiffVae vae = SameDiffVae.create(c.withSizes(784, 64, 8).withSeed(2));
             String model = c.model();
-            org.nd4j.linalg.api.ndarray.INDArray labels = vae.classes() > 0 ? batch.getLabels() : null;
+            INDArray labels = vae.classes() > 0 ? batch.getLabels() : null;
             VaeEngine.Gradient whole = copy(step(vae, labels, 1));
             VaeEngine.Gradient parts = copy(step(vae, labels, 2));
             VaeEngine.Gradient again = copy(step(vae, labels, 2));
@@ -74,15 +67,65 @@ class StepPartsTest {
         assertTrue(later < 0.9 * first, first + " then " + later);
     }
 
-    private static VaeEngine.Gradient step(SameDiffVae vae, org.nd4j.linalg.api.ndarray.INDArray labels, int parts) {
+    private static VaeEngine.Gradient step(SameDiffVae vae, INDArray labels, int parts) {
         Nd4j.getRandom().setSeed(9); // the same noise for each
         return vae.gradient(batch.getFeatures(), labels, parts);
     }
 
     /** The gradient's arrays belong to the engine and are overwritten by its next step. */
     private static VaeEngine.Gradient copy(VaeEngine.Gradient g) {
-        Map<String, org.nd4j.linalg.api.ndarray.INDArray> arrays = new LinkedHashMap<>();
+        Map<String, INDArray> arrays = new LinkedHashMap<>();
         g.arrays().forEach((k, v) -> arrays.put(k, v.dup()));
         return new VaeEngine.Gradient(g.loss(), arrays);
+    }
+
+
+    @Test
+    void largeBatchesAreSplitIntoPartsOfAtLeast256RowsOnePerCore() {
+        assertEquals(1, StepParts.count(128, 2), "the reference batch stays whole");
+        assertEquals(1, StepParts.count(256, 2), "parts of 128 rows lost to the whole");
+        assertEquals(1, StepParts.count(511, 2));
+        assertEquals(2, StepParts.count(512, 2));
+        assertEquals(2, StepParts.count(1024, 2));
+        assertEquals(1, StepParts.count(1024, 1), "one core: whole");
+        assertEquals(4, StepParts.count(1024, 16), "no part under 256 rows");
+        assertEquals(3, StepParts.count(800, 3));
+    }
+
+    @Test
+    void slicesAreConsecutiveRowsAndOtherArraysGoWhole() {
+        INDArray x = Nd4j.arange(0, 7 * 3).castTo(DataType.FLOAT).reshape(7, 3);
+        INDArray a = StepParts.slice(x, 7, 0, 2);
+        INDArray b = StepParts.slice(x, 7, 1, 2);
+        assertEquals(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 3),
+                org.nd4j.linalg.indexing.NDArrayIndex.all()), a);
+        assertEquals(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(3, 7),
+                org.nd4j.linalg.indexing.NDArrayIndex.all()), b);
+        INDArray weight = Nd4j.scalar(DataType.FLOAT, 0.5f);
+        assertSame(weight, StepParts.slice(weight, 7, 1, 2));
+        INDArray other = Nd4j.zeros(DataType.FLOAT, 5, 3);
+        assertSame(other, StepParts.slice(other, 7, 1, 2));
+    }
+
+    @Test
+    void partsRunAtOnceInOrderAndTheSettingsComeBackAlsoWhenOneFails() {
+        var env = Nd4j.getEnvironment();
+        var blas = Nd4j.factory().blas();
+        var ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        boolean helpers = env.helpersAllowed();
+        int blasThreads = blas.getMaxThreads();
+        int omp = ops.ompGetMaxThreads();
+        List<String> names = StepParts.run(3, i -> i + ":" + env.helpersAllowed());
+        assertEquals(List.of("0:true", "1:true", "2:true"), names, "oneDNN's helpers on in every part");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> StepParts.run(2, i -> {
+            if (i == 1) {
+                throw new IllegalStateException("part " + i + " failed");
+            }
+            return i;
+        }));
+        assertEquals("part 1 failed", e.getMessage());
+        assertEquals(helpers, env.helpersAllowed());
+        assertEquals(blasThreads, blas.getMaxThreads());
+        assertEquals(omp, ops.ompGetMaxThreads());
     }
 }

@@ -56,36 +56,60 @@ public final class OneDnn {
     private OneDnn() {
     }
 
+    /** Guards {@link #sections} and {@link #before}. */
+    private static final Object HELPERS = new Object();
+    /** oneDNN sections open now, in all threads. */
+    private static int sections;
+    /** ND4J's helper switch as the first open section found it. */
+    private static boolean before;
+
     /**
-     * Runs {@code body} with ND4J's platform helpers on, oneDNN's ops on the calling thread's OpenMP team (one thread
-     * in the app), then restores the helpers' switch.
+     * Runs {@code body} with ND4J's platform helpers on, then gives the switch back. The switch is one for the whole
+     * process: sections of several threads at once (Spark's tasks in one JVM, a model's parts) share it, and it goes
+     * back to what the first found when the last ends, so no thread turns it off under another's products. Ops that
+     * must keep ND4J's own kernels meanwhile say so in their own context (the op schedule's do).
      */
-    public static void onThisThread(Runnable body) {
+    public static <T> T withHelpers(java.util.function.Supplier<T> body) {
         Environment env = Nd4j.getEnvironment();
-        boolean helpers = env.helpersAllowed();
-        env.allowHelpers(true);
+        synchronized (HELPERS) {
+            if (sections++ == 0) {
+                before = env.helpersAllowed();
+                env.allowHelpers(true);
+            }
+        }
         try {
-            body.run();
+            return body.get();
         } finally {
-            env.allowHelpers(helpers);
+            synchronized (HELPERS) {
+                if (--sections == 0) {
+                    env.allowHelpers(before);
+                }
+            }
         }
     }
 
     /**
-     * Runs {@code body} with ND4J's platform helpers on and OpenMP's team (oneDNN's threads) of one thread per core,
-     * then restores both.
+     * Runs {@code body} with ND4J's platform helpers on ({@link #withHelpers}), oneDNN's ops on the calling thread's
+     * OpenMP team (one thread in the app).
+     */
+    public static void onThisThread(Runnable body) {
+        withHelpers(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code body} with ND4J's platform helpers on ({@link #withHelpers}) and this thread's OpenMP team (oneDNN's
+     * threads) of one thread per core, then restores the team.
      */
     public static void onEveryCore(Runnable body) {
-        Environment env = Nd4j.getEnvironment();
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
-        int threads = ops.ompGetMaxThreads(); // oneDNN's team is OpenMP's
-        boolean helpers = env.helpersAllowed();
-        env.allowHelpers(true);
+        int threads = ops.ompGetMaxThreads(); // oneDNN's team is OpenMP's, a setting of the calling thread
         ops.setOmpNumThreads(Math.max(threads, CORES));
         try {
-            body.run();
+            onThisThread(body);
         } finally {
-            env.allowHelpers(helpers);
             ops.setOmpNumThreads(threads);
         }
     }

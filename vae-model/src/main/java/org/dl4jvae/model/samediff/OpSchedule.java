@@ -335,6 +335,9 @@ final class OpSchedule {
                 values.put(s.outputs()[i], out[i]);
             }
             ctx.setOutputArrays(out);
+            // ND4J's helper switch is one for the process and other threads may hold it on (OneDnn.withHelpers): an op
+            // that keeps ND4J's own kernel says so in its context, so that its numbers never depend on another thread
+            ctx.allowHelpers(inOneDnn(s.op().opName()));
             int n = ONEDNN.contains(s.op().opName()) ? BatchSlices.count(ctx) : 1;
             if (n > 1) {
                 slices.put(s, n);
@@ -417,6 +420,11 @@ final class OpSchedule {
         } else {
             run(s);
         }
+    }
+
+    /** Whether an op of this name runs in oneDNN with the bound shapes (the rest keep ND4J's own kernels). */
+    private boolean inOneDnn(String name) {
+        return ONEDNN.contains(name) || (products || oneThread) && name.equals("matmul");
     }
 
     private void run(Step s) {

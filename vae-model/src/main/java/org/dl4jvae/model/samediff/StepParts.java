@@ -12,10 +12,7 @@ import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.dl4jvae.model.OneDnn;
-import org.nd4j.linalg.api.blas.Blas;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Environment;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.nativeblas.NativeOps;
 import org.nd4j.nativeblas.NativeOpsHolder;
@@ -75,20 +72,18 @@ final class StepParts {
 
     /**
      * Computes {@code n} parts at once: part 0 on the calling thread, the others on threads of a pool, each with
-     * oneDNN's ops on a team of cores / n threads and ND4J's platform helpers on (oneDNN's products; switched for all
-     * parts at once, as the switch is process-wide), OpenBLAS on one thread in case oneDNN declines a product. Returns
-     * the parts' results in order; the settings are restored, also when a part fails.
+     * oneDNN's ops on a team of cores / n threads, with ND4J's platform helpers on for all parts at once
+     * ({@link OneDnn#withHelpers}: oneDNN's products). Returns the parts' results in order; the settings are restored,
+     * also when a part fails.
      */
     static <T> List<T> run(int n, IntFunction<T> part) {
+        return OneDnn.withHelpers(() -> runParts(n, part));
+    }
+
+    private static <T> List<T> runParts(int n, IntFunction<T> part) {
         int team = Math.max(1, CORES / n);
-        Environment env = Nd4j.getEnvironment();
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
-        Blas blas = Nd4j.factory().blas();
-        boolean helpers = env.helpersAllowed();
-        int blasThreads = blas.getMaxThreads();
         int ompThreads = ops.ompGetMaxThreads(); // OpenMP's team size is the calling thread's own setting
-        env.allowHelpers(true);
-        blas.setMaxThreads(1);
         ops.setOmpNumThreads(team);
         List<Future<T>> others = new ArrayList<>(n - 1);
         try {
@@ -126,8 +121,6 @@ final class StepParts {
                 }
             }
             ops.setOmpNumThreads(ompThreads);
-            blas.setMaxThreads(blasThreads);
-            env.allowHelpers(helpers);
         }
     }
 

@@ -128,4 +128,45 @@ class StepPartsTest {
         assertEquals(blasThreads, blas.getMaxThreads());
         assertEquals(omp, ops.ompGetMaxThreads());
     }
+
+    /**
+     * ND4J's helper switch is one for the process: while another thread's steps hold it on (small steps and parts run
+     * their products in oneDNN), a reference-sized step (128 rows, OpenBLAS) gives the same numbers to the last bit as
+     * alone, as Spark's tasks run side by side in one JVM.
+     */
+    @Test
+    void aReferenceStepKeepsItsNumbersWhileAnotherThreadRunsOneDnnSteps() throws Exception {
+        SameDiffVae reference = SameDiffVae.create(ModelFamily.config("vae").withSeed(3));
+        INDArray x = batch.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 128),
+                org.nd4j.linalg.indexing.NDArrayIndex.all());
+        Nd4j.getRandom().setSeed(5);
+        VaeEngine.Gradient alone = copy(reference.gradient(x, null));
+        SameDiffVae other = SameDiffVae.create(ModelFamily.config("vae").withSeed(4));
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger otherSteps = new java.util.concurrent.atomic.AtomicInteger();
+        Thread t = new Thread(() -> {
+            org.dl4jvae.model.NativeThreads.configure(1, 2);
+            while (!stop.get()) {
+                other.gradient(batch.getFeatures(), null, otherSteps.get() % 2 == 0 ? 1 : 2); // 512 rows whole or in parts
+                other.gradient(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 32),
+                        org.nd4j.linalg.indexing.NDArrayIndex.all()), null); // a small step
+                otherSteps.incrementAndGet();
+            }
+        });
+        t.start();
+        try {
+            for (int i = 0; i < 30; i++) {
+                Nd4j.getRandom().setSeed(5);
+                VaeEngine.Gradient again = reference.gradient(x, null);
+                assertEquals(alone.loss(), again.loss(), 0.0, "step " + i);
+                alone.arrays().forEach((name, g) -> assertArrayEquals(g.data().asFloat(),
+                        again.arrays().get(name).dup().data().asFloat(), 0f, name));
+            }
+        } finally {
+            stop.set(true);
+            t.join();
+        }
+        assertTrue(otherSteps.get() > 0, "the other thread ran alongside");
+        assertFalse(Nd4j.getEnvironment().helpersAllowed(), "the switch is off again when no section is open");
+    }
 }

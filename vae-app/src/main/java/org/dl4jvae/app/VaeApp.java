@@ -42,7 +42,12 @@ public final class VaeApp implements Runnable {
         // CPU build unless the user sets them with -D; the CUDA build maps GBs of CUDA libraries instead.
         if (Versions.flavour().equals("cpu")) {
             defaultProperty("org.bytedeco.javacpp.maxbytes", "700M");
-            defaultProperty("org.bytedeco.javacpp.maxphysicalbytes", physicalBound() + "M");
+            if (System.getProperty("org.bytedeco.javacpp.maxphysicalbytes") == null) {
+                // checked before each training step rather than by JavaCPP at every native allocation (NativeMemory);
+                // a bound the user sets is JavaCPP's, as before
+                System.setProperty("org.bytedeco.javacpp.maxphysicalbytes", "0");
+                NativeMemory.boundResident(physicalBound() << 20);
+            }
             NativeMemory.keepFreedMemory(); // the convolutions' native buffers are reused, not mapped afresh each step
         }
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true), site));

@@ -55,6 +55,7 @@ public abstract class AdamEngine implements VaeEngine {
 
     @Override
     public final double trainStep(org.nd4j.linalg.api.ndarray.INDArray x, org.nd4j.linalg.api.ndarray.INDArray labels) {
+        NativeMemory.checkResident();
         Gradient g = gradient(x, labels);
         applyGradient(g.arrays(), x.rows());
         return g.loss();

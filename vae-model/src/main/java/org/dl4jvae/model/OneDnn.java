@@ -8,7 +8,8 @@ import org.nd4j.nativeblas.NativeOpsHolder;
 /**
  * Where ND4J's oneDNN kernels run instead of its own. The app keeps ND4J's platform helpers off (see
  * {@link AdamEngine}) and each element-wise op on one thread; both engines switch oneDNN on around the ops where it is
- * faster: convolutions, and the matrix products of large steps ({@link #takesProducts}).
+ * faster: convolutions, the matrix products of large steps ({@link #takesProducts}) on every core, and those of small
+ * training steps ({@link #smallStep}) on one thread.
  */
 public final class OneDnn {
 

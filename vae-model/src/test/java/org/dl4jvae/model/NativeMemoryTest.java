@@ -1,5 +1,7 @@
 package org.dl4jvae.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -26,6 +28,24 @@ class NativeMemoryTest {
         long faults = minorFaults() - before;
         // by default each 48 MB block is a fresh mapping: PAGES faults a round, 8 * PAGES in all
         assertTrue(faults < PAGES, faults + " page faults for 8 blocks of " + PAGES + " pages");
+    }
+
+    /** The bound checked at training steps: nothing under it; over it (after the collector's tries) JavaCPP's error. */
+    @Test
+    void overTheResidentBoundAStepFailsWithJavaCppsErrorAndUnderItNothingHappens() {
+        long before = NativeMemory.residentBound();
+        try {
+            NativeMemory.boundResident(1L << 50);
+            NativeMemory.checkResident();
+            NativeMemory.boundResident(1L << 20); // 1 MB: any JVM is over it
+            OutOfMemoryError e = assertThrows(OutOfMemoryError.class, NativeMemory::checkResident);
+            assertTrue(e.getMessage().contains("> maxPhysicalBytes (1 MB)"), e.getMessage());
+            NativeMemory.boundResident(0);
+            NativeMemory.checkResident(); // no bound
+            assertEquals(0, NativeMemory.residentBound());
+        } finally {
+            NativeMemory.boundResident(before);
+        }
     }
 
     private static void touchAndFree() {

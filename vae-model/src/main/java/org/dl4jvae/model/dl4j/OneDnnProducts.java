@@ -20,7 +20,8 @@ import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Runs the matrix products of DL4J's layer in oneDNN during a large training step ({@link OneDnn#takesProducts}).
+ * Runs the matrix products of DL4J's layer in oneDNN during a large or a small training step
+ * ({@link OneDnn#takesProducts}, {@link OneDnn#smallStep}).
  *
  * <p>Why: DL4J's {@code VariationalAutoencoder} layer multiplies through {@code INDArray.mmul} and {@code Nd4j.gemm},
  * which always write into column-major arrays (a fresh one for {@code mmul}, the layer's column-major gradient views
@@ -67,9 +68,9 @@ final class OneDnnProducts implements InvocationHandler {
 
     /**
      * Runs {@code body} with this thread's column-major float products in oneDNN, on this thread alone if
-     * {@code oneThread}, else on every core. A product whose first operand is
-     * {@code unread} (the very array) is not computed: its output is zeros. Where ND4J's executioner cannot be wrapped
-     * (the CUDA backend, or an ND4J version without the field this relies on) it just runs {@code body}.
+     * {@code oneThread}, else on every core. A product whose first operand is {@code unread} (the very array) is not
+     * computed: its output is zeros. Where ND4J's executioner cannot be wrapped (the CUDA backend, or an ND4J version
+     * without the field this relies on) it just runs {@code body}.
      */
     static <T> T during(INDArray unread, boolean oneThread, Supplier<T> body) {
         if (installed == null && !install()) {

@@ -67,13 +67,15 @@ final class OpSchedule {
     enum Mode {
         /** Evaluation: the products of large steps in oneDNN on every core ({@link OneDnn#takesProducts}). */
         EVALUATION,
-        /** A training step: as in evaluation, and a small step's products in oneDNN on one thread ({@link OneDnn#smallStep}). */
+        /**
+         * A training step: as in evaluation, and a small step's products in oneDNN on the calling thread
+         * ({@link OneDnn#smallStep}).
+         */
         TRAINING,
         /**
          * One part of a larger training step, on one of several threads at once ({@link StepParts}): its products in
-         * oneDNN whatever its batch, and oneDNN's ops on the calling thread's team, with the helpers and the BLAS
-         * threads as the caller set them for all parts (none of the process-wide switches of
-         * {@link OneDnn#onEveryCore}).
+         * oneDNN whatever its batch, on the calling thread's OpenMP team, with the helpers on as the caller holds them
+         * for all parts; its bias gradients summed in Java at any batch.
          */
         PART
     }

@@ -101,8 +101,8 @@ public final class SameDiffVae extends AdamEngine {
         Set<String> required = new HashSet<>(grads);
         required.add("loss");
         this.step = new OpSchedule(sd.getFunction("grad"), arrays, required, OpSchedule.Mode.TRAINING);
-        this.parts = noise.stream().allMatch(n -> n.rowsPerExample() == 1)
-                ? new StepParts(() -> new OpSchedule(gradientFunction(config), arrays, required, OpSchedule.Mode.PART)) : null;
+        this.parts = noise.stream().allMatch(n -> n.rowsPerExample() == 1) ? new StepParts(
+                () -> new OpSchedule(gradientFunction(config), arrays, required, OpSchedule.Mode.PART)) : null;
 
         SameDiff eval = SameDiff.create();
         Net evalNet = new Net(eval, DataType.FLOAT, arrays, model.classes());
@@ -157,7 +157,7 @@ public final class SameDiffVae extends AdamEngine {
         return gradient(x, labels, parts == null ? 1 : StepParts.count(x.rows()));
     }
 
-    /** The gradient of a batch computed in {@code n} parts at once ({@link StepParts}); one is the whole batch. */
+    /** The gradient of a batch computed in {@code partCount} parts at once ({@link StepParts}); 1: the whole batch. */
     Gradient gradient(INDArray x, INDArray labels, int partCount) {
         if (partCount > 1 && parts == null) {
             throw new IllegalStateException("model " + config().model() + " draws more than one noise row per image: "

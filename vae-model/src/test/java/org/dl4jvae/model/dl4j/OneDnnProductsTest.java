@@ -78,6 +78,33 @@ class OneDnnProductsTest {
         Nd4j.getRandom().setSeed(5);
         INDArray x = Nd4j.rand(DataType.FLOAT, (int) OneDnn.LARGE_BATCH + 44, 100);
 
+        INDArray routedArray = everyProductRouted(vae, x);
+        assertNotEquals(0, routedArray.norm2Number().doubleValue());
+
+        // a batch of 96 or 128 rows of small layers keeps ND4J's products (the reference's batches)
+        for (int rows : new int[] {96, 128}) {
+            long before = OneDnnProducts.routed();
+            vae.gradient(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, rows),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()).dup(), null);
+            assertEquals(0, OneDnnProducts.routed() - before, rows + " rows");
+        }
+    }
+
+    /** A small step ({@link OneDnn#smallStep}) runs every product in oneDNN on this thread, with the same gradient. */
+    @Test
+    void aSmallStepRunsEveryProductInOneDnnOnThisThreadWithTheSameGradient() {
+        Dl4jLayerVae vae = Dl4jLayerVae.create(VaeConfig.defaults().withSizes(100, 40, 5));
+        var ops = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int omp = ops.ompGetMaxThreads();
+        everyProductRouted(vae, Nd4j.rand(DataType.FLOAT, (int) OneDnn.SMALL_BATCH, 100));
+        assertEquals(omp, ops.ompGetMaxThreads(), "the thread's OpenMP team is left as it was");
+    }
+
+    /**
+     * The engine's step on {@code x} against the layer's own with ND4J's products, from the same noise: every product
+     * routed, the image's gradient skipped, the same loss and gradient to float rounding. Returns the routed gradient.
+     */
+    private static INDArray everyProductRouted(Dl4jLayerVae vae, INDArray x) {
         Nd4j.getRandom().setSeed(7); // the layer draws its noise from ND4J's generator
         VaeEngine.Gradient plain = vae.layerGradient(x, false, false, null);
         INDArray plainArray = plain.arrays().values().iterator().next().dup();
@@ -94,39 +121,7 @@ class OneDnnProductsTest {
         double scale = plainArray.amaxNumber().doubleValue();
         assertTrue(plainArray.equalsWithEps(routedArray, 1e-4 * scale),
                 "largest difference " + plainArray.sub(routedArray).amaxNumber() + " of " + scale);
-        assertNotEquals(0, routedArray.norm2Number().doubleValue());
-
-        // a batch of 96 or 128 rows of small layers keeps ND4J's products (the reference's batches)
-        for (int rows : new int[] {96, 128}) {
-            before = OneDnnProducts.routed();
-            vae.gradient(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, rows),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all()).dup(), null);
-            assertEquals(0, OneDnnProducts.routed() - before, rows + " rows");
-        }
-    }
-
-    /** A small step ({@link OneDnn#smallStep}) runs every product in oneDNN on this thread, with the same gradient. */
-    @Test
-    void aSmallStepRunsEveryProductInOneDnnOnThisThreadWithTheSameGradient() {
-        Dl4jLayerVae vae = Dl4jLayerVae.create(VaeConfig.defaults().withSizes(100, 40, 5));
-        INDArray x = Nd4j.rand(DataType.FLOAT, (int) OneDnn.SMALL_BATCH, 100);
-        Nd4j.getRandom().setSeed(7);
-        VaeEngine.Gradient plain = vae.layerGradient(x, false, false, null);
-        INDArray plainArray = plain.arrays().values().iterator().next().dup();
-        Nd4j.getRandom().setSeed(7);
-        long before = OneDnnProducts.routed();
-        long skippedBefore = OneDnnProducts.skipped();
-        int omp = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
-        VaeEngine.Gradient routed = vae.gradient(x, null);
-        assertEquals(omp, org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads(),
-                "the thread's OpenMP team is left as it was");
-        assertEquals(14, OneDnnProducts.routed() - before);
-        assertEquals(1, OneDnnProducts.skipped() - skippedBefore);
-        INDArray routedArray = routed.arrays().values().iterator().next();
-        assertEquals(plain.loss(), routed.loss(), 1e-5 * plain.loss());
-        double scale = plainArray.amaxNumber().doubleValue();
-        assertTrue(plainArray.equalsWithEps(routedArray, 1e-4 * scale),
-                "largest difference " + plainArray.sub(routedArray).amaxNumber() + " of " + scale);
+        return routedArray;
     }
 
     /** Below the large batches a step of wide layers moves all its products; the reference model's all stay ND4J's. */

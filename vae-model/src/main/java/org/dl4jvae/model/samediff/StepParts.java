@@ -25,8 +25,8 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * the whole batch in one schedule.
  *
  * <p>Why: run whole, a step's matrix products use every core but each element-wise op one (more threads per op were
- * slower, see the app's {@code --threads}), so at 512 x 400 the second core idled for 8 of 19 ms of a step. In parts,
- * both cores work throughout and meet once per step instead of at every product.
+ * slower, see the app's {@code --threads}), so at 512 x 400 the second core idled through the 8 ms of element-wise
+ * ops of a 19 ms step. In parts, both cores work throughout and meet once per step instead of at every product.
  *
  * <p>Only batches whose products already run in oneDNN are split ({@link OneDnn#LARGE_BATCH} rows and more), so the
  * reference model's numbers at batch 128 stay what they are to the last digit. Parts of fewer than
@@ -35,7 +35,6 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * steps: two 256-row halves of its layer at once took 21-25 ms each, more than a whole 256-row step alone.
  */
 final class StepParts {
-
 
     /** No part has fewer rows than this. */
     static final long MIN_PART_ROWS = 256;

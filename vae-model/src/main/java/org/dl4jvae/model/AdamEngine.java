@@ -55,11 +55,24 @@ public abstract class AdamEngine implements VaeEngine {
 
     @Override
     public final double trainStep(org.nd4j.linalg.api.ndarray.INDArray x, org.nd4j.linalg.api.ndarray.INDArray labels) {
-        NativeMemory.checkResident();
         Gradient g = gradient(x, labels);
         applyGradient(g.arrays(), x.rows());
         return g.loss();
     }
+
+    /**
+     * Every training gradient, {@link #trainStep}'s or a caller's own (Spark's workers that send gradients), first
+     * holds the process to its resident-memory bound ({@link NativeMemory#checkResident}), then is the engine's own.
+     */
+    @Override
+    public final Gradient gradient(org.nd4j.linalg.api.ndarray.INDArray x, org.nd4j.linalg.api.ndarray.INDArray labels) {
+        NativeMemory.checkResident();
+        return stepGradient(x, labels);
+    }
+
+    /** The engine's gradient of the summed loss of a batch and the loss ({@link VaeEngine#gradient}). */
+    protected abstract Gradient stepGradient(org.nd4j.linalg.api.ndarray.INDArray x,
+                                             org.nd4j.linalg.api.ndarray.INDArray labels);
 
     @Override
     public final void setClipNorm(double maxNorm) {

@@ -67,24 +67,19 @@ public final class NativeMemory {
                 Thread.currentThread().interrupt();
                 break;
             }
-            trim();
+            C c = libc();
+            try {
+                if (c != null) {
+                    c.malloc_trim(0); // the C library's free memory back to the system, as JavaCPP's trimMemory does
+                }
+            } catch (UnsatisfiedLinkError e) { // not glibc: the collector alone
+                // nothing to trim with
+            }
             resident = Pointer.physicalBytes();
         }
         if (resident > bound) {
             throw new OutOfMemoryError("Physical memory usage is too high: physicalBytes (" + (resident >> 20)
                     + " MB) > maxPhysicalBytes (" + (bound >> 20) + " MB)");
-        }
-    }
-
-    /** Gives the C library's free memory back to the system (glibc's {@code malloc_trim}, as JavaCPP does). */
-    private static void trim() {
-        if (!System.getProperty("os.name", "").startsWith("Linux")) {
-            return;
-        }
-        try {
-            ((C) Native.loadLibrary("c", C.class)).malloc_trim(0);
-        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) { // not glibc, or JNA cannot load: the collector alone
-            // nothing to trim with
         }
     }
 
@@ -97,16 +92,26 @@ public final class NativeMemory {
      * @return whether the C library took the settings
      */
     public static boolean keepFreedMemory() {
-        if (!System.getProperty("os.name", "").startsWith("Linux")) {
-            return false;
-        }
+        C c = libc();
         try {
-            C c = (C) Native.loadLibrary("c", C.class);
-            return c.mallopt(M_MMAP_THRESHOLD, 256 << 20) == 1 // & rather than &&: all three, whatever one answers
+            return c != null
+                    && c.mallopt(M_MMAP_THRESHOLD, 256 << 20) == 1 // & rather than &&: all three, whatever one answers
                     & c.mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1
                     & c.mallopt(M_TOP_PAD, 64 << 20) == 1;
-        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) { // not glibc (no mallopt), or JNA cannot load
+        } catch (UnsatisfiedLinkError e) { // not glibc: no mallopt
             return false;
+        }
+    }
+
+    /** The C library through JNA on Linux; null elsewhere or where JNA cannot load it. */
+    private static C libc() {
+        if (!System.getProperty("os.name", "").startsWith("Linux")) {
+            return null;
+        }
+        try {
+            return (C) Native.loadLibrary("c", C.class);
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            return null;
         }
     }
 }

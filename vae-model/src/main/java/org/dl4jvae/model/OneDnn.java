@@ -1,5 +1,6 @@
 package org.dl4jvae.model;
 
+import java.util.function.Supplier;
 import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOps;
@@ -29,15 +30,23 @@ public final class OneDnn {
 
     /**
      * Training steps of at most this many rows run their matrix products in oneDNN on the calling thread alone
-     * ({@link #onThisThread}). At 32 to 96 rows on the 2-core machine that made the SameDiff engine's steps 1.2 to 1.9
-     * times as fast as OpenBLAS's products on two threads, whose threads meet at every small product. The reference
-     * model's batches of 128 rows and each epoch's last batch of 96 (60,000 images) are above it, so its numbers stay
-     * OpenBLAS's to the last digit; evaluation keeps its products where they were for the same reason (its last batch
-     * of the test set has 16 rows).
+     * ({@link #onThisThread}). On the 2-core machine, against OpenBLAS's products on two threads (which meet at every
+     * small product), the SameDiff engine's steps of 32 to 96 rows were faster in 15 of 16 alternating pairs, by up to
+     * 1.95 times, and the DL4J engine's of 32 and 64 in 6 of 6 (see the README). The reference model's batches of 128
+     * rows and each epoch's last batch of 96 (60,000 images) are above it, so its numbers stay OpenBLAS's to the last
+     * digit; evaluation keeps its products where they were for the same reason (its last batch of the test set has 16
+     * rows).
      */
     public static final long SMALL_BATCH = 64;
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
+
+    /** Guards {@link #sections} and {@link #before}. */
+    private static final Object HELPERS = new Object();
+    /** oneDNN sections open now, in all threads. */
+    private static int sections;
+    /** ND4J's helper switch as the first open section found it. */
+    private static boolean before;
 
     /**
      * Whether a step of {@code batch} rows, whose largest weight matrix has {@code weights} values, runs its matrix
@@ -57,20 +66,13 @@ public final class OneDnn {
     private OneDnn() {
     }
 
-    /** Guards {@link #sections} and {@link #before}. */
-    private static final Object HELPERS = new Object();
-    /** oneDNN sections open now, in all threads. */
-    private static int sections;
-    /** ND4J's helper switch as the first open section found it. */
-    private static boolean before;
-
     /**
      * Runs {@code body} with ND4J's platform helpers on, then gives the switch back. The switch is one for the whole
      * process: sections of several threads at once (Spark's tasks in one JVM, a model's parts) share it, and it goes
      * back to what the first found when the last ends, so no thread turns it off under another's products. Ops that
      * must keep ND4J's own kernels meanwhile say so in their own context (the op schedule's do).
      */
-    public static <T> T withHelpers(java.util.function.Supplier<T> body) {
+    public static <T> T withHelpers(Supplier<T> body) {
         Environment env = Nd4j.getEnvironment();
         synchronized (HELPERS) {
             if (sections++ == 0) {

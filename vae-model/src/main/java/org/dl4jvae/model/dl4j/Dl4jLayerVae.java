@@ -63,6 +63,7 @@ public final class Dl4jLayerVae extends AdamEngine {
     private static final int JSON_PAYLOAD = -1;
 
     private final MultiLayerNetwork net;
+
     private Dl4jLayerVae(VaeConfig config, MultiLayerNetwork net) {
         super(config, net.getLayer(0).numParams());
         this.net = net;
@@ -170,14 +171,15 @@ public final class Dl4jLayerVae extends AdamEngine {
      * toolkit's (the same update as DL4J's Adam, which costs about 2 ms per 313,600 parameters in ND4J 1.0.0-M2.1).
      */
     @Override
-    public Gradient gradient(INDArray x, INDArray labels) {
+    protected Gradient stepGradient(INDArray x, INDArray labels) {
         // fc1's weights are the largest (a Gaussian pXZ's variance half not counted), so the same steps as the
         // SameDiff engine's move
         boolean oneDnn = OneDnn.takesProducts(x.rows(), (long) config().inputSize() * config().hidden());
         boolean small = !oneDnn && OneDnn.smallStep(x.rows());
+        boolean routed = oneDnn || small;
         // the layer's gradient ends with the gradient of its input, W_e0 delta^T, which it then drops: in such a step,
         // a product of fc1's weights by anything is that one (DL4J 1.0.0-M2.1), and is not computed
-        return layerGradient(x, oneDnn || small, small, oneDnn || small ? param("fc1", "W") : null);
+        return layerGradient(x, routed, small, routed ? param("fc1", "W") : null);
     }
 
     /**

@@ -81,7 +81,6 @@ final class OpSchedule {
     }
 
     private final Mode mode;
-    private final boolean part; // mode == PART
     private boolean oneThread; // of the bound shapes: a small training step's products run in oneDNN on this thread
     /** Of the bound shapes: the convolutions that run over slices of their batch, and in how many. */
     private final Map<Step, Integer> slices = new IdentityHashMap<>();
@@ -104,7 +103,6 @@ final class OpSchedule {
     OpSchedule(SameDiff fn, Map<String, INDArray> arrays, Set<String> required, Mode mode) {
         this.fn = fn;
         this.mode = mode;
-        this.part = mode == Mode.PART;
         Map<String, DifferentialFunction> producer = new HashMap<>();
         for (DifferentialFunction op : fn.ops()) {
             for (String out : op.outputVariablesNames()) {
@@ -255,7 +253,7 @@ final class OpSchedule {
      * faster in 20 of 20 alternating pairs of 5-step blocks in one JVM, median 250 to 219 ms (2-core machine).
      */
     Map<String, INDArray> run(Map<String, INDArray> placeholderValues) {
-        if (!convolutional || part) {
+        if (!convolutional || mode == Mode.PART) {
             return runOps(placeholderValues);
         }
         Blas blas = Nd4j.factory().blas();
@@ -313,7 +311,7 @@ final class OpSchedule {
         boundShapes = new HashMap<>();
         long batch = placeholderValues.values().stream().filter(v -> v.rank() > 0).mapToLong(v -> v.size(0)).max()
                 .orElse(0);
-        products = part || OneDnn.takesProducts(batch, largestWeights);
+        products = mode == Mode.PART || OneDnn.takesProducts(batch, largestWeights);
         oneThread = mode == Mode.TRAINING && !products && OneDnn.smallStep(batch);
         placeholderValues.forEach((k, v) -> {
             INDArray own = v.dup();
@@ -431,15 +429,13 @@ final class OpSchedule {
 
     private void run(Step s) {
         String name = s.op().opName();
-        if (name.equals("add_bp") && biasGradient(s.context(), part)) {
+        if (name.equals("add_bp") && biasGradient(s.context(), mode == Mode.PART)) {
             return;
         }
         if (s.onlyGradient() >= 0 && oneInputGradient(s.context(), s.onlyGradient())) {
             return;
         }
-        if (oneThread && name.equals("matmul")) {
-            OneDnn.onThisThread(() -> runWhole(s, s.context()));
-        } else if (ONEDNN.contains(name) || products && name.equals("matmul")) {
+        if (inOneDnn(name)) {
             Integer n = slices.get(s);
             Runnable op = () -> {
                 if (n != null) {
@@ -448,8 +444,10 @@ final class OpSchedule {
                     runWhole(s, s.context());
                 }
             };
-            if (part) {
+            if (mode == Mode.PART) { // the caller holds the helpers on for all parts
                 op.run();
+            } else if (oneThread && !ONEDNN.contains(name)) { // a small training step's product
+                OneDnn.onThisThread(op);
             } else {
                 OneDnn.onEveryCore(op);
             }

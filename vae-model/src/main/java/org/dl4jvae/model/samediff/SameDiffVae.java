@@ -153,7 +153,7 @@ public final class SameDiffVae extends AdamEngine {
     }
 
     @Override
-    public Gradient gradient(INDArray x, INDArray labels) {
+    protected Gradient stepGradient(INDArray x, INDArray labels) {
         return gradient(x, labels, parts == null ? 1 : StepParts.count(x.rows()));
     }
 
@@ -202,8 +202,7 @@ public final class SameDiffVae extends AdamEngine {
 
     /** The gradient function of a new copy of a configuration's training graph (its weights are not read). */
     private static SameDiff gradientFunction(VaeConfig config) {
-        SameDiff sd = SameDiff.create();
-        training(sd, ModelFamily.variant(config.model()).model(config), config, DataType.FLOAT);
+        SameDiff sd = Built.of(config, false).sd();
         quietly(sd::createGradFunction);
         return sd.getFunction("grad");
     }

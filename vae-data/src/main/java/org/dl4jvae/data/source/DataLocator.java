@@ -11,10 +11,12 @@ import java.util.Optional;
 import org.dl4jvae.data.ImageSet;
 
 /**
- * Finds a dataset's files on disk, and downloads them when they are nowhere. Directories are searched in order: an
- * explicit directory (the files directly in it, or in its {@code <dataset>} subdirectory), {@code $VAE_DATA_DIR/<dataset>},
- * the per-user cache {@code ${XDG_CACHE_HOME:-~/.cache}/dl4j-vae/<dataset>}, then system directories such as
- * Debian's {@code /usr/share/datasets/fashion-mnist}. Each file may be gzip-compressed or raw.
+ * Finds a dataset's files on disk, and downloads them when they are nowhere. An explicit directory is the only place
+ * looked in (the files directly in it, or in its {@code <dataset>} subdirectory): a user who names one means that
+ * copy, and a mistyped name must not train on another copy without a word. Without one, directories are searched in
+ * order: {@code $VAE_DATA_DIR/<dataset>}, the per-user cache {@code ${XDG_CACHE_HOME:-~/.cache}/dl4j-vae/<dataset>},
+ * then system directories such as Debian's {@code /usr/share/datasets/fashion-mnist}. Each file may be gzip-compressed
+ * or raw.
  */
 public final class DataLocator {
 
@@ -44,6 +46,7 @@ public final class DataLocator {
         if (explicitDir != null) {
             dirs.add(explicitDir);
             dirs.add(explicitDir.resolve(dataset.id()));
+            return new ArrayList<>(dirs);
         }
         String envDir = env.get(ENV_DATA_DIR);
         if (envDir != null && !envDir.isBlank()) {

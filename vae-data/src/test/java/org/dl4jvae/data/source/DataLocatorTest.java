@@ -29,12 +29,13 @@ class DataLocatorTest {
     }
 
     @Test
-    void searchOrderIsExplicitThenEnvThenCacheThenSystem() {
+    void searchOrderIsEnvThenCacheThenSystemAndAnExplicitDirectoryAlone() {
         Map<String, String> env = Map.of("VAE_DATA_DIR", "/env", "XDG_CACHE_HOME", "/xdg", "HOME", "/home/u");
+        assertEquals(java.util.List.of(Path.of("/env/fashion-mnist"), Path.of("/xdg/dl4j-vae/fashion-mnist"),
+                Path.of("/usr/share/datasets/fashion-mnist")), new DataLocator(null, env).searchPath(Dataset.FASHION_MNIST));
         DataLocator loc = new DataLocator(Path.of("/explicit"), env);
-        assertEquals(java.util.List.of(Path.of("/explicit"), Path.of("/explicit/fashion-mnist"),
-                Path.of("/env/fashion-mnist"), Path.of("/xdg/dl4j-vae/fashion-mnist"),
-                Path.of("/usr/share/datasets/fashion-mnist")), loc.searchPath(Dataset.FASHION_MNIST));
+        assertEquals(java.util.List.of(Path.of("/explicit"), Path.of("/explicit/fashion-mnist")),
+                loc.searchPath(Dataset.FASHION_MNIST));
         DataLocator noEnv = new DataLocator(null, Map.of("HOME", "/home/u"));
         assertEquals(java.util.List.of(Path.of("/home/u/.cache/dl4j-vae/mnist")), noEnv.searchPath(Dataset.MNIST));
     }
@@ -52,6 +53,18 @@ class DataLocatorTest {
 
         Files.delete(env.resolve("mnist/t10k-labels-idx1-ubyte")); // incomplete: skipped
         assertEquals(cache.resolve("dl4j-vae/mnist"), loc.locate(Dataset.MNIST, null));
+    }
+
+    @Test
+    void anExplicitDirectoryWithoutTheFilesIsNeverReplacedByAnotherCopy() throws Exception {
+        Path env = root.resolve("env");
+        fill(env.resolve("mnist"), false, 3);
+        DataLocator loc = new DataLocator(root.resolve("typo"), Map.of("VAE_DATA_DIR", env.toString(),
+                "XDG_CACHE_HOME", root.resolve("cache").toString()));
+        DataUnavailableException e = assertThrows(DataUnavailableException.class, () -> loc.locate(Dataset.MNIST, null));
+        assertTrue(e.getMessage().contains(root.resolve("typo").toString()), e.getMessage());
+        assertEquals(env.resolve("mnist"), new DataLocator(null, Map.of("VAE_DATA_DIR", env.toString()))
+                .locate(Dataset.MNIST, null));
     }
 
     @Test

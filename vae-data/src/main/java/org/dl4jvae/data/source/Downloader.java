@@ -99,7 +99,7 @@ public final class Downloader {
             }
             throw new DataUnavailableException("could not download " + String.join(", ", failed) + "; every mirror "
                     + "was tried: " + String.join("; ", reasons) + ". Put the files (gzip or not) in " + dir
-                    + ", or point --data-dir or VAE_DATA_DIR at a directory that has them: " + checksums
+                    + ", or point --data-dir (or, without it, VAE_DATA_DIR) at a directory that has them: " + checksums
                     + (hint == null ? "" : ". " + hint));
         }
     }

@@ -12,6 +12,14 @@ swings by 2-3 times between and within runs; with the two settings it holds near
 against the faster default run (the peer as a user runs it), `<engine>_ratio_steady` against the faster steady run
 (the peer at its best). `--peer-malloc default` or `steady` runs one kind only.
 
+Both sides first train untimed, in whole epochs of `--images` images: at least one epoch and at least
+`--warmup-steps` steps (300), the same number for both; then each times one more such epoch. Why the steps: an
+engine reaches its speed only after 120-160 steps whatever the batch (2-core AMD EPYC, 2026-12-03, one JVM, ms a step
+per block of 40 steps at 256 x 400: 20.27, 14.45, 12.99, then 7.84-11.56; at 128 x 400: 16.19, 9.28, 13.79, then
+6.26-10.66), and earlier grids gave it one epoch but at least 50 steps, 80 at 256 rows: `bench` at 256 x 400 ran
+19,594 / 22,342 images/s after 80 untimed steps and 26,132 / 27,293 after 160, alternating. The peer's first epoch
+already brings it to its speed; it gets as many untimed steps as the engines all the same.
+
 The peer is not part of this project (pass its path). Python's standard library only.
 
   python3 vae-bench/peer_grid.py --peer ../shared/bench/torch_reference.py \\
@@ -37,10 +45,17 @@ def ints(text):
     return [int(v) for v in text.split(",") if v]
 
 
+def untimed_epochs(args, batch):
+    """Untimed epochs of `images` images before the timed one: at least one, and at least `warmup_steps` steps."""
+    steps = max(1, args.images // batch)
+    return max(1, -(-args.warmup_steps // steps))
+
+
 def peer(args, batch, hidden, threads, malloc):
-    """The peer's second epoch over `images` training images (its first warms up)."""
+    """The peer's last epoch over `images` training images, after its untimed ones."""
     env = dict(os.environ, **STEADY_MALLOC) if malloc == "steady" else None
-    out = run([args.python, args.peer, "--data-dir", args.data_dir, "--speed-only", "--epochs", "2",
+    out = run([args.python, args.peer, "--data-dir", args.data_dir, "--speed-only",
+               "--epochs", str(1 + untimed_epochs(args, batch)),
                "--samples", str(args.images), "--batch-size", str(batch), "--hidden", str(hidden),
                "--threads", str(threads)],
               "--python must name a Python that has PyTorch, --data-dir the IDX files", env)
@@ -48,14 +63,14 @@ def peer(args, batch, hidden, threads, malloc):
 
 
 def engine(args, name, batch, hidden):
-    """`bench` over as many timed images as the peer's epoch, after as many untimed steps as the peer's untimed first
-    epoch has, at least 50 (the JIT compiles by calls, not images). With a quarter as many, as before 2026-12-03, the
-    engines were still warming up: at 128 x 400, 14,154 and 14,565 images/s after 50 steps against 17,856 and 17,343
-    after 160, alternating."""
+    """`bench` over as many timed images as the peer's epoch, after as many untimed steps as the peer's untimed epochs
+    have (see above; with a quarter of one epoch, as before 2026-12-03, the engines were still warming up at 128 x 400:
+    14,154 and 14,565 images/s after 50 steps against 17,856 and 17,343 after 160, alternating)."""
     steps = max(1, args.images // batch)
     out = run(["java", "-jar", args.app, "bench", "--engine", name, "--dataset", args.dataset,
                "--data-dir", args.data_dir, "--batch-size", str(batch), "--hidden", str(hidden),
-               "--batches", str(steps), "--warmup", str(max(50, steps))], "see bench's message below")
+               "--batches", str(steps), "--warmup", str(untimed_epochs(args, batch) * steps)],
+              "see bench's message below")
     return json.loads(out.strip().splitlines()[-1])["images_per_second"]
 
 
@@ -78,7 +93,9 @@ def main():
     ap.add_argument("--engines", default="samediff,dl4j")
     ap.add_argument("--batch-sizes", type=ints, default=ints("32,128,256,512,1024"))
     ap.add_argument("--hiddens", type=ints, default=ints("400,1024,2048"))
-    ap.add_argument("--images", type=int, default=20480, help="timed images per point and run")
+    ap.add_argument("--images", type=int, default=20480, help="timed images per point and run (one epoch)")
+    ap.add_argument("--warmup-steps", type=int, default=300,
+                    help="untimed training steps before the timed epoch, at least (whole epochs, at least one)")
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--peer-malloc", default="default,steady",
                     help="default, steady, or default,steady (both, as by default; see above)")
@@ -86,6 +103,8 @@ def main():
     mallocs = [m for m in ("default", "steady") if m in args.peer_malloc.split(",")]
     if not mallocs or set(args.peer_malloc.split(",")) - set(mallocs):
         ap.error("--peer-malloc takes default, steady or default,steady; got %s" % args.peer_malloc)
+    if args.images < 1 or args.warmup_steps < 0:
+        ap.error("--images must be positive and --warmup-steps at least 0")
     engines = args.engines.split(",")
     if not os.path.isfile(args.peer):
         sys.exit("no peer at %s: pass --peer PATH/torch_reference.py" % args.peer)

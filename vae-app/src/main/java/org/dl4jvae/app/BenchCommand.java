@@ -20,6 +20,9 @@ import picocli.CommandLine.Option;
         description = "Time training steps of an engine on in-memory 28 x 28 images; prints JSON.")
 final class BenchCommand implements Callable<Integer> {
 
+    /** Untimed steps are taken in iterators of at most this many steps, whose images are held at once. */
+    private static final int UNTIMED_CHUNK = 50;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
     @Option(names = "--model", defaultValue = ModelFamily.DEFAULT, description = "the variant to time")
@@ -30,7 +33,8 @@ final class BenchCommand implements Callable<Integer> {
     int batchSize;
     @Option(names = "--batches", defaultValue = "200", description = "timed steps")
     int batches;
-    @Option(names = "--warmup", defaultValue = "50", description = "untimed steps first")
+    @Option(names = "--warmup", defaultValue = "300", description = "untimed steps first (an engine reaches its speed "
+            + "after 120-160 steps)")
     int warmup;
     @Option(names = "--arch", defaultValue = "mlp", description = "mlp or conv (the convolutional network, as the "
             + "PyTorch peer's --arch conv)")
@@ -54,8 +58,8 @@ final class BenchCommand implements Callable<Integer> {
     List<Integer> batchSizes;
     @Option(names = "--hiddens", split = ",", defaultValue = "400,1024,2048", description = "the sweep's hidden sizes")
     List<Integer> hiddens;
-    @Option(names = "--images", defaultValue = "25600", description = "the sweep's timed images per point (after a "
-            + "quarter as many untimed)")
+    @Option(names = "--images", defaultValue = "25600", description = "the sweep's timed images per point (after "
+            + "--warmup untimed steps, or a quarter as many images if more)")
     int sweepImages;
     @Option(names = "--profile", description = "also report the wall time of each kind of op of the SameDiff "
             + "runtime over the timed steps (ms per step, calls per step; the most expensive first)")
@@ -76,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!VaeEngines.KINDS.contains(engine)) {
             throw AppException.usage("unknown engine '" + engine + "' (known: " + String.join(", ", VaeEngines.KINDS) + ")");
         }
-        if ((long) batchSize * Math.max(batches, warmup) * 784 > Integer.MAX_VALUE) {
+        if ((long) batchSize * Math.max(batches, Math.min(warmup, UNTIMED_CHUNK)) * 784 > Integer.MAX_VALUE) {
             throw AppException.usage("--batch-size times --batches (or --warmup) must stay below "
                     + Integer.MAX_VALUE / 784 + " images");
         }
@@ -102,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
         for (int h : hiddens) {
             for (int b : batchSizes) {
                 int timed = Math.max(5, sweepImages / b);
-                spec.commandLine().getOut().println(Json.write(point(images, b, h, timed, Math.max(2, timed / 4))));
+                spec.commandLine().getOut().println(Json.write(point(images, b, h, timed, Math.max(warmup, timed / 4))));
                 spec.commandLine().getOut().flush();
             }
         }
@@ -113,8 +117,8 @@ final class BenchCommand implements Callable<Integer> {
     private Map<String, Object> point(ImageSet data, int batch, int hiddenSize, int steps, int untimed) {
         VaeEngine vae = VaeEngines.create(engine, ModelOptions.usage(() -> ModelFamily.config(model,
                 Map.of("arch", arch, "hidden", hiddenSize, "latent", latent)).forData(1, 28, 28, 10), "--model"));
-        if (untimed > 0) {
-            vae.fit(iterator(data, batch, 0, untimed), 1);
+        for (int done = 0; done < untimed; done += UNTIMED_CHUNK) {
+            vae.fit(iterator(data, batch, done, Math.min(UNTIMED_CHUNK, untimed - done)), 1);
         }
         MinibatchIterator timed = iterator(data, batch, untimed, steps);
         if (profile) {

@@ -13,8 +13,8 @@ against the faster default run (the peer as a user runs it), `<engine>_ratio_ste
 (the peer at its best). `--peer-malloc default` or `steady` runs one kind only.
 
 Both sides first train untimed, in whole epochs of `--images` images: at least one epoch and at least
-`--warmup-steps` steps (300), the same number for both; then each times one more such epoch. Why the steps: an
-engine reaches its speed only after 120-160 steps whatever the batch (2-core AMD EPYC, 2026-12-03, one JVM, ms a step
+`--warmup-steps` steps (300), the same number for both; then each times one more such epoch. Why the steps: most of
+an engine's warm-up is in its first 120-160 steps whatever the batch (2-core AMD EPYC, 2026-12-03, one JVM, ms a step
 per block of 40 steps at 256 x 400: 20.27, 14.45, 12.99, then 7.84-11.56; at 128 x 400: 16.19, 9.28, 13.79, then
 6.26-10.66), and earlier grids gave it one epoch but at least 50 steps, 80 at 256 rows: `bench` at 256 x 400 ran
 19,594 / 22,342 images/s after 80 untimed steps and 26,132 / 27,293 after 160, alternating. The peer's first epoch

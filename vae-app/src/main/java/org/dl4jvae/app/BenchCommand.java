@@ -33,8 +33,8 @@ final class BenchCommand implements Callable<Integer> {
     int batchSize;
     @Option(names = "--batches", defaultValue = "200", description = "timed steps")
     int batches;
-    @Option(names = "--warmup", defaultValue = "300", description = "untimed steps first (an engine reaches its speed "
-            + "after 120-160 steps)")
+    @Option(names = "--warmup", defaultValue = "300", description = "untimed steps first (most of an engine's "
+            + "warm-up is in its first 120-160 steps)")
     int warmup;
     @Option(names = "--arch", defaultValue = "mlp", description = "mlp or conv (the convolutional network, as the "
             + "PyTorch peer's --arch conv)")

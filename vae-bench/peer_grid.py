@@ -17,9 +17,9 @@ Both sides first train untimed, in whole epochs of `--images` images: at least o
 an engine's warm-up is in its first 120-160 steps whatever the batch (2-core AMD EPYC, 2026-12-03, one JVM, ms a step
 per block of 40 steps at 256 x 400: 20.27, 14.45, 12.99, then 7.84-11.56; at 128 x 400: 16.19, 9.28, 13.79, then
 6.26-10.66), and earlier grids gave it one epoch but at least 50 steps, 80 at 256 rows: `bench` at 256 x 400 ran
-19,594 / 22,342 images/s after 80 untimed steps and 26,132 / 27,293 after 160, alternating. The peer's first epoch
-already brings it to its speed; it gets as many untimed steps as the engines all the same. (An engine still speeds up
-slowly for a few thousand steps more, so its figures here are if anything low.)
+19,594 / 22,342 images/s after 80 untimed steps and 26,132 / 27,293 after 160, alternating. The peer gets as many
+untimed steps. (An engine still speeds up slowly for a few thousand steps more, so its figures here are if anything
+low.)
 
 The peer is not part of this project (pass its path). Python's standard library only.
 

@@ -1,5 +1,7 @@
 package org.dl4jvae.model;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+
 /**
  * What both engines share around their own gradients: the configuration, Adam over the weights (this toolkit's
  * {@link AdamOptimizer}, its step count kept with the model), the learning rate and gradient clipping.
@@ -54,7 +56,7 @@ public abstract class AdamEngine implements VaeEngine {
     }
 
     @Override
-    public final double trainStep(org.nd4j.linalg.api.ndarray.INDArray x, org.nd4j.linalg.api.ndarray.INDArray labels) {
+    public final double trainStep(INDArray x, INDArray labels) {
         Gradient g = gradient(x, labels);
         applyGradient(g.arrays(), x.rows());
         return g.loss();
@@ -65,14 +67,13 @@ public abstract class AdamEngine implements VaeEngine {
      * holds the process to its resident-memory bound ({@link NativeMemory#checkResident}), then is the engine's own.
      */
     @Override
-    public final Gradient gradient(org.nd4j.linalg.api.ndarray.INDArray x, org.nd4j.linalg.api.ndarray.INDArray labels) {
+    public final Gradient gradient(INDArray x, INDArray labels) {
         NativeMemory.checkResident();
         return stepGradient(x, labels);
     }
 
     /** The engine's gradient of the summed loss of a batch and the loss ({@link VaeEngine#gradient}). */
-    protected abstract Gradient stepGradient(org.nd4j.linalg.api.ndarray.INDArray x,
-                                             org.nd4j.linalg.api.ndarray.INDArray labels);
+    protected abstract Gradient stepGradient(INDArray x, INDArray labels);
 
     @Override
     public final void setClipNorm(double maxNorm) {

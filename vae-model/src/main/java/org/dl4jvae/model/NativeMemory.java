@@ -67,7 +67,7 @@ public final class NativeMemory {
                 Thread.currentThread().interrupt();
                 break;
             }
-            C c = libc();
+            C c = Libc.LIB;
             try {
                 if (c != null) {
                     c.malloc_trim(0); // the C library's free memory back to the system, as JavaCPP's trimMemory does
@@ -92,7 +92,7 @@ public final class NativeMemory {
      * @return whether the C library took the settings
      */
     public static boolean keepFreedMemory() {
-        C c = libc();
+        C c = Libc.LIB;
         try {
             return c != null
                     && c.mallopt(M_MMAP_THRESHOLD, 256 << 20) == 1 // & rather than &&: all three, whatever one answers
@@ -103,8 +103,13 @@ public final class NativeMemory {
         }
     }
 
+    /** The C library through JNA, loaded once, on first use. */
+    private static final class Libc {
+        static final C LIB = load();
+    }
+
     /** The C library through JNA on Linux; null elsewhere or where JNA cannot load it. */
-    private static C libc() {
+    private static C load() {
         if (!System.getProperty("os.name", "").startsWith("Linux")) {
             return null;
         }

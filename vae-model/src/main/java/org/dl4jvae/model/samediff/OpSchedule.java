@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.dl4jvae.model.NativeThreads;
 import org.dl4jvae.model.OneDnn;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -253,6 +254,10 @@ final class OpSchedule {
      * faster in 20 of 20 alternating pairs of 5-step blocks in one JVM, median 250 to 219 ms (2-core machine).
      */
     Map<String, INDArray> run(Map<String, INDArray> placeholderValues) {
+        if (wide(placeholderValues)) {
+            WIDE_RUNS.increment();
+            return NativeThreads.wide(() -> runOps(placeholderValues));
+        }
         if (!convolutional || mode == Mode.PART) {
             return runOps(placeholderValues);
         }
@@ -264,6 +269,39 @@ final class OpSchedule {
         } finally {
             blas.setMaxThreads(threads);
         }
+    }
+
+    /**
+     * Whether a run on these values is a whole training step whose products run in oneDNN on every core, where every
+     * op runs on one thread per core if the process allows it ({@link NativeThreads#wide}). At 256 x 400 that made a
+     * step 0.73-0.99 of the time (six alternating blocks of 100 steps in one JVM, 2 cores): ND4J's softplus and sigmoid,
+     * which call the C library per element, took half as long. Steps with convolutions keep their threads (not
+     * measured), parts of a step run one per core already, and the reference model's steps keep their products in
+     * OpenBLAS and so are never wide: their numbers do not move.
+     */
+    private boolean wide(Map<String, INDArray> placeholderValues) {
+        if (mode != Mode.TRAINING || convolutional || !NativeThreads.wideStepsAllowed()) {
+            return false;
+        }
+        return OneDnn.takesProducts(batch(placeholderValues), largestWeights);
+    }
+
+    private static final java.util.concurrent.atomic.LongAdder WIDE_RUNS = new java.util.concurrent.atomic.LongAdder();
+
+    /** Runs on one thread per core so far, in this JVM (for tests). */
+    static long wideRuns() {
+        return WIDE_RUNS.sum();
+    }
+
+    /** The rows of the largest placeholder: the batch. */
+    private static long batch(Map<String, INDArray> placeholderValues) {
+        long batch = 0;
+        for (INDArray v : placeholderValues.values()) {
+            if (v.rank() > 0) {
+                batch = Math.max(batch, v.size(0));
+            }
+        }
+        return batch;
     }
 
     private Map<String, INDArray> runOps(Map<String, INDArray> placeholderValues) {
@@ -309,8 +347,7 @@ final class OpSchedule {
         owned.clear();
         slices.clear();
         boundShapes = new HashMap<>();
-        long batch = placeholderValues.values().stream().filter(v -> v.rank() > 0).mapToLong(v -> v.size(0)).max()
-                .orElse(0);
+        long batch = batch(placeholderValues);
         products = mode == Mode.PART || OneDnn.takesProducts(batch, largestWeights);
         oneThread = mode == Mode.TRAINING && !products && OneDnn.smallStep(batch);
         placeholderValues.forEach((k, v) -> {

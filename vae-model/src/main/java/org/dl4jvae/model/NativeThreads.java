@@ -13,8 +13,8 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  *
  * <p>The exception is a training step whose products all run in oneDNN on every core ({@link OneDnn#takesProducts}):
  * there OpenBLAS's threads, whose spinning made teams of OpenMP threads slow, take no part, and OpenMP's threads are
- * oneDNN's, already awake between its products. Such a step runs every op on one thread per core ({@link #wide}) where
- * a process allows it ({@link #allowWideSteps}).
+ * oneDNN's, already awake between its products. Such a step runs its large ops on one thread per core ({@link #wide})
+ * where a process allows it ({@link #allowWideSteps}).
  */
 public final class NativeThreads {
 
@@ -33,7 +33,7 @@ public final class NativeThreads {
     }
 
     /**
-     * Lets training steps whose products run in oneDNN on every core run all their ops on one thread per core
+     * Lets training steps whose products run in oneDNN on every core run their large ops on one thread per core
      * ({@link #wide}). Off by default: ND4J's count of threads per op is one for the whole process, and a reduction
      * split over more threads rounds differently, so another thread's ops running meanwhile (Spark's tasks in one JVM,
      * a caller's own threads) could get different numbers. A process that trains on one thread may allow it; the

@@ -256,7 +256,12 @@ final class OpSchedule {
     Map<String, INDArray> run(Map<String, INDArray> placeholderValues) {
         if (wide(placeholderValues)) {
             WIDE_RUNS.increment();
-            return NativeThreads.wide(() -> runOps(placeholderValues));
+            wideRun = true;
+            try {
+                return runOps(placeholderValues);
+            } finally {
+                wideRun = false;
+            }
         }
         if (!convolutional || mode == Mode.PART) {
             return runOps(placeholderValues);
@@ -272,12 +277,13 @@ final class OpSchedule {
     }
 
     /**
-     * Whether a run on these values is a whole training step whose products run in oneDNN on every core, where every
-     * op runs on one thread per core if the process allows it ({@link NativeThreads#wide}). At 256 x 400 that made a
-     * step 0.73-0.99 of the time (six alternating blocks of 100 steps in one JVM, 2 cores): ND4J's softplus and sigmoid,
-     * which call the C library per element, took half as long. Steps with convolutions keep their threads (not
-     * measured), parts of a step run one per core already, and the reference model's steps keep their products in
-     * OpenBLAS and so are never wide: their numbers do not move.
+     * Whether a run on these values is a whole training step whose products run in oneDNN on every core, where its
+     * large ops ({@link #wideOps}) run on one thread per core if the process allows it ({@link NativeThreads#wide}).
+     * ND4J's softplus and sigmoid, which call the C library for every value, then take half as long. At 256 x 400, in
+     * one JVM, 20 alternating pairs of 20-step blocks: median 0.862 of the time, faster in 19 of 20 (2 cores). Steps
+     * with convolutions keep their threads (not measured), parts of a step ({@link StepParts}) run one per core
+     * already, and the reference model's 128-row steps keep their products in OpenBLAS and so are never wide: their
+     * numbers do not move.
      */
     private boolean wide(Map<String, INDArray> placeholderValues) {
         if (mode != Mode.TRAINING || convolutional || !NativeThreads.wideStepsAllowed()) {
@@ -346,6 +352,7 @@ final class OpSchedule {
         }
         owned.clear();
         slices.clear();
+        wideOps.clear();
         boundShapes = new HashMap<>();
         long batch = batch(placeholderValues);
         products = mode == Mode.PART || OneDnn.takesProducts(batch, largestWeights);
@@ -388,6 +395,7 @@ final class OpSchedule {
             // run now: a later op's output shape may depend on this one's values (the gradient of a reshape reads the
             // shape of its input as an array)
             exec(s);
+            markWide(s);
         }
     }
 
@@ -449,7 +457,42 @@ final class OpSchedule {
      */
     private static final Set<String> ONEDNN = Set.of("conv2d", "conv2d_bp", "deconv2d", "deconv2d_bp");
 
+    /**
+     * In a wide run ({@link #wide}), the ops that run on one thread per core: those with at least {@link #WIDE_MIN}
+     * output values, products aside (oneDNN's, already on every core). Smaller ops stay on one thread, where handing
+     * half of the work to OpenMP's second thread costs more than it saves: with every op of a 256 x 400 step on two
+     * threads, the adds, the bias gradients and reduce_sum_bp took 0.1-0.14 ms a step longer each (bench --profile).
+     */
+    private final Set<Step> wideOps = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Output values from which an op of a wide run runs on one thread per core: 256 x 400 has 102,400. */
+    static final long WIDE_MIN = 1 << 16;
+    /** Whether the run in progress is wide. */
+    private boolean wideRun;
+
+    private void markWide(Step s) {
+        if (s.op().opName().equals("matmul")) {
+            return;
+        }
+        for (INDArray o : s.context().getOutputArrays()) {
+            if (o.length() >= WIDE_MIN) {
+                wideOps.add(s);
+                return;
+            }
+        }
+    }
+
     private void exec(Step s) {
+        if (wideRun && wideOps.contains(s)) {
+            NativeThreads.wide(() -> {
+                timed(s);
+                return null;
+            });
+        } else {
+            timed(s);
+        }
+    }
+
+    private void timed(Step s) {
         if (OpTimes.on()) {
             long t0 = System.nanoTime();
             run(s);

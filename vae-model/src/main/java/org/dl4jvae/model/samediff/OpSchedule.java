@@ -2,12 +2,14 @@ package org.dl4jvae.model.samediff;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import org.dl4jvae.model.NativeThreads;
 import org.dl4jvae.model.OneDnn;
 import org.nd4j.autodiff.functions.DifferentialFunction;
@@ -87,6 +89,19 @@ final class OpSchedule {
     private final Map<Step, Integer> slices = new IdentityHashMap<>();
     /** The arrays this schedule allocated (not the caller's weights). */
     private final List<INDArray> owned = new ArrayList<>();
+    /**
+     * In a wide run ({@link #wide}), the ops that run on one thread per core: those with at least {@link #WIDE_MIN}
+     * output values, products aside (oneDNN's, already on every core). Smaller ops stay on one thread, where handing
+     * half of the work to OpenMP's second thread costs more than it saves: with every op of a 256 x 400 step on two
+     * threads, the adds took 0.59 ms a step against 0.44, reduce_sum_bp 0.24 against 0.10 (bench --profile).
+     */
+    private final Set<Step> wideOps = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Output values from which an op of a wide run runs on one thread per core: 256 x 400 has 102,400. */
+    private static final long WIDE_MIN = 1 << 16;
+    /** Whether the run in progress is wide. */
+    private boolean wideRun;
+    /** Wide runs so far, in this JVM (for tests). */
+    private static final LongAdder WIDE_RUNS = new LongAdder();
 
     /**
      * @param fn the function to run
@@ -292,8 +307,6 @@ final class OpSchedule {
         return OneDnn.takesProducts(batch(placeholderValues), largestWeights);
     }
 
-    private static final java.util.concurrent.atomic.LongAdder WIDE_RUNS = new java.util.concurrent.atomic.LongAdder();
-
     /** Runs on one thread per core so far, in this JVM (for tests). */
     static long wideRuns() {
         return WIDE_RUNS.sum();
@@ -457,17 +470,6 @@ final class OpSchedule {
      */
     private static final Set<String> ONEDNN = Set.of("conv2d", "conv2d_bp", "deconv2d", "deconv2d_bp");
 
-    /**
-     * In a wide run ({@link #wide}), the ops that run on one thread per core: those with at least {@link #WIDE_MIN}
-     * output values, products aside (oneDNN's, already on every core). Smaller ops stay on one thread, where handing
-     * half of the work to OpenMP's second thread costs more than it saves: with every op of a 256 x 400 step on two
-     * threads, the adds took 0.59 ms a step against 0.44, reduce_sum_bp 0.24 against 0.10 (bench --profile).
-     */
-    private final Set<Step> wideOps = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-    /** Output values from which an op of a wide run runs on one thread per core: 256 x 400 has 102,400. */
-    static final long WIDE_MIN = 1 << 16;
-    /** Whether the run in progress is wide. */
-    private boolean wideRun;
 
     private void markWide(Step s) {
         if (s.op().opName().equals("matmul")) {

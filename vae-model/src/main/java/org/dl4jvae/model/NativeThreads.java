@@ -56,16 +56,32 @@ public final class NativeThreads {
      */
     public static <T> T wide(Supplier<T> body) {
         Environment env = Nd4j.getEnvironment();
-        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
         int parts = env.maxMasterThreads();
-        int team = ops.ompGetMaxThreads();
         env.setMaxMasterThreads(Math.max(parts, CORES));
-        ops.setOmpNumThreads(Math.max(team, CORES));
+        try {
+            return withTeam(Math.max(team(), CORES), body);
+        } finally {
+            env.setMaxMasterThreads(parts);
+        }
+    }
+
+    /** The calling thread's OpenMP team: the threads its OpenMP regions (oneDNN's ops among them) run on. */
+    public static int team() {
+        return NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
+    }
+
+    /**
+     * Runs {@code body} with the calling thread's OpenMP team of {@code threads} threads (a setting of each thread),
+     * then puts back what it found, also when the body fails.
+     */
+    public static <T> T withTeam(int threads, Supplier<T> body) {
+        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
+        int team = ops.ompGetMaxThreads();
+        ops.setOmpNumThreads(threads);
         try {
             return body.get();
         } finally {
             ops.setOmpNumThreads(team);
-            env.setMaxMasterThreads(parts);
         }
     }
 }

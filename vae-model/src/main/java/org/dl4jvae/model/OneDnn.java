@@ -3,8 +3,6 @@ package org.dl4jvae.model;
 import java.util.function.Supplier;
 import org.nd4j.linalg.factory.Environment;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.nativeblas.NativeOps;
-import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * Where ND4J's oneDNN kernels run instead of its own. The app keeps ND4J's platform helpers off (see
@@ -107,13 +105,10 @@ public final class OneDnn {
      * threads) of one thread per core, then restores the team.
      */
     public static void onEveryCore(Runnable body) {
-        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
-        int threads = ops.ompGetMaxThreads(); // oneDNN's team is OpenMP's, a setting of the calling thread
-        ops.setOmpNumThreads(Math.max(threads, CORES));
-        try {
+        // oneDNN's team is OpenMP's, a setting of the calling thread
+        NativeThreads.withTeam(Math.max(NativeThreads.team(), CORES), () -> {
             onThisThread(body);
-        } finally {
-            ops.setOmpNumThreads(threads);
-        }
+            return null;
+        });
     }
 }

@@ -90,15 +90,21 @@ final class OpSchedule {
     /** The arrays this schedule allocated (not the caller's weights). */
     private final List<INDArray> owned = new ArrayList<>();
     /**
-     * In a wide run ({@link #wide}), the ops that run on one thread per core: those with at least {@link #WIDE_MIN}
-     * output values, products aside (oneDNN's, already on every core). Smaller ops stay on one thread, where handing
-     * half of the work to OpenMP's second thread costs more than it saves: with every op of a 256 x 400 step on two
-     * threads, the adds took 0.59 ms a step against 0.44, reduce_sum_bp 0.24 against 0.10 (bench --profile).
+     * Of the bound shapes, where they make a whole training step whose products run in oneDNN on every core: the ops
+     * that run on one thread per core if the process allows it ({@link NativeThreads#wide}). ND4J's softplus and
+     * sigmoid, which call the C library for every value, then take half as long. At 256 x 400, in one JVM, 20
+     * alternating pairs of 20-step blocks: median 0.862 of the time, faster in 19 of 20 (2 cores). Only ops with at
+     * least {@link #WIDE_MIN} output values, products aside (oneDNN's, already on every core): for smaller ones
+     * handing half of the work to OpenMP's second thread costs more than it saves (with every op of a 256 x 400 step
+     * on two threads, the adds took 0.59 ms a step against 0.44, reduce_sum_bp 0.24 against 0.10, bench --profile).
+     * Steps with convolutions keep their threads (not measured), parts of a step ({@link StepParts}) run one per core
+     * already, and the reference model's 128-row steps keep their products in OpenBLAS and so are never wide: their
+     * numbers do not move.
      */
     private final Set<Step> wideOps = Collections.newSetFromMap(new IdentityHashMap<>());
-    /** Output values from which an op of a wide run runs on one thread per core: 256 x 400 has 102,400. */
+    /** Output values from which an op of a wide step runs on one thread per core: 256 x 400 has 102,400. */
     private static final long WIDE_MIN = 1 << 16;
-    /** Whether the run in progress is wide. */
+    /** Whether the run in progress runs {@link #wideOps} on one thread per core. */
     private boolean wideRun;
     /** Wide runs so far, in this JVM (for tests). */
     private static final LongAdder WIDE_RUNS = new LongAdder();
@@ -269,15 +275,6 @@ final class OpSchedule {
      * faster in 20 of 20 alternating pairs of 5-step blocks in one JVM, median 250 to 219 ms (2-core machine).
      */
     Map<String, INDArray> run(Map<String, INDArray> placeholderValues) {
-        if (wide(placeholderValues)) {
-            WIDE_RUNS.increment();
-            wideRun = true;
-            try {
-                return runOps(placeholderValues);
-            } finally {
-                wideRun = false;
-            }
-        }
         if (!convolutional || mode == Mode.PART) {
             return runOps(placeholderValues);
         }
@@ -291,36 +288,9 @@ final class OpSchedule {
         }
     }
 
-    /**
-     * Whether a run on these values is a whole training step whose products run in oneDNN on every core, where its
-     * large ops ({@link #wideOps}) run on one thread per core if the process allows it ({@link NativeThreads#wide}).
-     * ND4J's softplus and sigmoid, which call the C library for every value, then take half as long. At 256 x 400, in
-     * one JVM, 20 alternating pairs of 20-step blocks: median 0.862 of the time, faster in 19 of 20 (2 cores). Steps
-     * with convolutions keep their threads (not measured), parts of a step ({@link StepParts}) run one per core
-     * already, and the reference model's 128-row steps keep their products in OpenBLAS and so are never wide: their
-     * numbers do not move.
-     */
-    private boolean wide(Map<String, INDArray> placeholderValues) {
-        if (mode != Mode.TRAINING || convolutional || !NativeThreads.wideStepsAllowed()) {
-            return false;
-        }
-        return OneDnn.takesProducts(batch(placeholderValues), largestWeights);
-    }
-
     /** Runs on one thread per core so far, in this JVM (for tests). */
     static long wideRuns() {
         return WIDE_RUNS.sum();
-    }
-
-    /** The rows of the largest placeholder: the batch. */
-    private static long batch(Map<String, INDArray> placeholderValues) {
-        long batch = 0;
-        for (INDArray v : placeholderValues.values()) {
-            if (v.rank() > 0) {
-                batch = Math.max(batch, v.size(0));
-            }
-        }
-        return batch;
     }
 
     private Map<String, INDArray> runOps(Map<String, INDArray> placeholderValues) {
@@ -339,8 +309,16 @@ final class OpSchedule {
                 own.assign(e.getValue());
             }
         }
-        for (Step s : steps) {
-            exec(s);
+        wideRun = !wideOps.isEmpty() && NativeThreads.wideStepsAllowed();
+        if (wideRun) {
+            WIDE_RUNS.increment();
+        }
+        try {
+            for (Step s : steps) {
+                exec(s);
+            }
+        } finally {
+            wideRun = false;
         }
         return values;
     }
@@ -367,7 +345,8 @@ final class OpSchedule {
         slices.clear();
         wideOps.clear();
         boundShapes = new HashMap<>();
-        long batch = batch(placeholderValues);
+        long batch = placeholderValues.values().stream().filter(v -> v.rank() > 0).mapToLong(v -> v.size(0)).max()
+                .orElse(0);
         products = mode == Mode.PART || OneDnn.takesProducts(batch, largestWeights);
         oneThread = mode == Mode.TRAINING && !products && OneDnn.smallStep(batch);
         placeholderValues.forEach((k, v) -> {
@@ -472,7 +451,7 @@ final class OpSchedule {
 
 
     private void markWide(Step s) {
-        if (s.op().opName().equals("matmul")) {
+        if (mode != Mode.TRAINING || convolutional || !products || s.op().opName().equals("matmul")) {
             return;
         }
         for (INDArray o : s.context().getOutputArrays()) {

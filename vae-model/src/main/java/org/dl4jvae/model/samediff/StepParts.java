@@ -11,11 +11,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
+import org.dl4jvae.model.NativeThreads;
 import org.dl4jvae.model.OneDnn;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.nativeblas.NativeOps;
-import org.nd4j.nativeblas.NativeOpsHolder;
 
 /**
  * A training step of a large batch as consecutive parts of the batch computed at once, one per core, each part through
@@ -76,22 +75,17 @@ final class StepParts {
      * also when a part fails.
      */
     static <T> List<T> run(int n, IntFunction<T> part) {
-        return OneDnn.withHelpers(() -> runParts(n, part));
+        int team = Math.max(1, CORES / n);
+        return OneDnn.withHelpers(() -> NativeThreads.withTeam(team, () -> runParts(n, team, part)));
     }
 
-    private static <T> List<T> runParts(int n, IntFunction<T> part) {
-        int team = Math.max(1, CORES / n);
-        NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
-        int ompThreads = ops.ompGetMaxThreads(); // OpenMP's team size is the calling thread's own setting
-        ops.setOmpNumThreads(team);
+    private static <T> List<T> runParts(int n, int team, IntFunction<T> part) {
         List<Future<T>> others = new ArrayList<>(n - 1);
         try {
             for (int i = 1; i < n; i++) {
                 int index = i;
-                Callable<T> task = () -> {
-                    ops.setOmpNumThreads(team);
-                    return part.apply(index);
-                };
+                // OpenMP's team is each thread's own setting
+                Callable<T> task = () -> NativeThreads.withTeam(team, () -> part.apply(index));
                 others.add(pool().submit(task));
             }
             List<T> out = new ArrayList<>(n);
@@ -119,7 +113,6 @@ final class StepParts {
                     // reported above
                 }
             }
-            ops.setOmpNumThreads(ompThreads);
         }
     }
 

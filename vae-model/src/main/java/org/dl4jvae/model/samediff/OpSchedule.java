@@ -16,6 +16,7 @@ import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.blas.Blas;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -60,6 +61,15 @@ final class OpSchedule {
 
     private final SameDiff fn;
     private final List<Step> steps = new ArrayList<>();
+    /** The values a needed op reads, and the required outputs. */
+    private final Set<String> needed;
+    /** The outputs of zeroslike ops: zeros, computed once per binding. */
+    private final Set<String> zeros = new HashSet<>();
+    /**
+     * Of the bound shapes: the ops some of whose outputs are bound to an input they copy ({@link Copies}), with what
+     * is left to run of them; and the zeroslike ops, whose zeros stay as binding wrote them.
+     */
+    private final Map<Step, Runnable> shortcuts = new IdentityHashMap<>();
     private final Set<String> placeholders = new HashSet<>();
     private final Map<String, INDArray> values = new HashMap<>();
     private Map<String, long[]> boundShapes; // null until the first run
@@ -147,7 +157,7 @@ final class OpSchedule {
             }
         }
         // Which values are read by a needed op, walking back from the required outputs.
-        Set<String> needed = new HashSet<>(required);
+        needed = new HashSet<>(required);
         Set<DifferentialFunction> neededOps = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         List<String> todo = new ArrayList<>(required);
         while (!todo.isEmpty()) {
@@ -181,6 +191,9 @@ final class OpSchedule {
                 }
                 available.addAll(Arrays.asList(step.outputs()));
                 steps.add(step);
+                if (op.opName().equals("zeroslike")) {
+                    zeros.addAll(Arrays.asList(step.outputs()));
+                }
             }
         }
         for (String r : required) {
@@ -288,6 +301,11 @@ final class OpSchedule {
         }
     }
 
+    /** Of the bound shapes: the ops that run only in part or not at all ({@link Copies}, zeroslike); for tests. */
+    int shortcuts() {
+        return shortcuts.size();
+    }
+
     /** Runs on one thread per core so far, in this JVM (for tests). */
     static long wideRuns() {
         return WIDE_RUNS.sum();
@@ -344,6 +362,7 @@ final class OpSchedule {
         owned.clear();
         slices.clear();
         wideOps.clear();
+        shortcuts.clear();
         boundShapes = new HashMap<>();
         long batch = placeholderValues.values().stream().filter(v -> v.rank() > 0).mapToLong(v -> v.size(0)).max()
                 .orElse(0);
@@ -362,13 +381,12 @@ final class OpSchedule {
             List<LongShapeDescriptor> shapes = s.op() instanceof CustomOp c
                     ? Nd4j.getExecutioner().calculateOutputShape(c, ctx)
                     : ((BaseOp) s.op()).calculateOutputShape(ctx);
+            if (bindCopies(s, in, shapes, batch)) {
+                continue;
+            }
             INDArray[] out = new INDArray[s.outputs().length];
             for (int i = 0; i < out.length; i++) {
-                LongShapeDescriptor shape = shapes.get(i);
-                // always row-major: callers (Adam) read gradients in the parameters' order
-                out[i] = Nd4j.create(fn.getVariable(s.outputs()[i]).dataType(), shape.getShape(), 'c');
-                owned.add(out[i]);
-                values.put(s.outputs()[i], out[i]);
+                out[i] = allocate(s.outputs()[i], shapes.get(i).getShape());
             }
             ctx.setOutputArrays(out);
             // ND4J's helper switch is one for the process and other threads may hold it on (OneDnn.withHelpers): an op
@@ -388,58 +406,77 @@ final class OpSchedule {
             // shape of its input as an array)
             exec(s);
             markWide(s);
+            if (zeros.contains(s.outputs()[0])) {
+                shortcuts.put(s, () -> { });
+            }
         }
     }
 
-    /** See {@link OneDnn#LARGE_BATCH}: from this many rows the schedule also sums its bias gradients itself (below). */
-    static final long LARGE_BATCH = OneDnn.LARGE_BATCH;
+    /** A new output array; always row-major: callers (Adam) read gradients in the parameters' order. */
+    private INDArray allocate(String name, long[] shape) {
+        INDArray a = Nd4j.create(fn.getVariable(name).dataType(), shape, 'c');
+        owned.add(a);
+        values.put(name, a);
+        return a;
+    }
+
     /**
-     * The backward pass of a bias added to every row, {@code out = x + b} with x {@code [n, h]} and b {@code [h]} or
-     * {@code [1, h]}: the gradient of x is the incoming one, that of b its sum over the rows. ND4J's add_bp sums over
-     * the rows with a reduction across the array's strides: 4.9 ms for [1024, 1024] alone, and all bias gradients of a
-     * 1024 x 400 step took 5.4-6.3 ms of its 50-64 (measured on the 2-core machine, {@code bench --profile}). A product
-     * with a row of ones took as long inside a training step (BLAS's threads wake for it); summing the rows in a Java
-     * loop takes 1.8-2.1 ms. Returns false (and does nothing) for any other add_bp, for arrays other than contiguous
-     * floats (the double-precision graphs of the tests), and below {@link #LARGE_BATCH} rows unless {@code anyRows}
-     * (a part of a larger step, whose numbers are not the reference's anyway).
+     * Binds the outputs of an op that copy an input to that input ({@link Copies}) and runs what is left of it, if
+     * anything; false, having bound nothing, for an op without such outputs or one that must run as it is.
      */
-    static boolean biasGradient(OpContext ctx, boolean anyRows) {
-        List<INDArray> in = ctx.getInputArrays();
-        List<INDArray> out = ctx.getOutputArrays();
-        if (in.size() != 3 || out.size() != 2) {
+    private boolean bindCopies(Step s, INDArray[] in, List<LongShapeDescriptor> shapes, long batch) {
+        String[] outs = s.outputs();
+        long[][] outShapes = new long[outs.length][];
+        DataType[] outTypes = new DataType[outs.length];
+        for (int i = 0; i < outs.length; i++) {
+            outShapes[i] = shapes.get(i).getShape();
+            outTypes[i] = fn.getVariable(outs[i]).dataType();
+        }
+        boolean[] zeroIn = new boolean[in.length];
+        for (int i = 0; i < in.length; i++) {
+            zeroIn[i] = zeros.contains(s.inputs()[i]);
+        }
+        int[] source = Copies.of(s.op().opName(), in, outShapes, outTypes, zeroIn);
+        if (Arrays.stream(source).allMatch(i -> i == Copies.NONE)) {
             return false;
         }
-        INDArray x = in.get(0);
-        INDArray b = in.get(1);
-        INDArray grad = in.get(2);
-        if (x.rank() != 2 || (x.rows() < LARGE_BATCH && !anyRows) || !Arrays.equals(x.shape(), grad.shape())
-                || b.length() != x.columns() || (b.rank() == 2 && b.rows() != 1) || b.rank() > 2
-                || !Arrays.equals(out.get(0).shape(), x.shape()) || out.get(1).length() != b.length()
-                || grad.dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT || grad.ordering() != 'c'
-                || grad.elementWiseStride() != 1 || out.get(1).elementWiseStride() != 1) {
+        boolean[] copied = new boolean[outs.length];
+        boolean[] unread = new boolean[outs.length];
+        INDArray[] out = new INDArray[outs.length];
+        for (int i = 0; i < outs.length; i++) {
+            copied[i] = source[i] != Copies.NONE;
+            unread[i] = !copied[i] && !needed.contains(outs[i]);
+            if (copied[i]) {
+                out[i] = in[source[i]];
+            } else if (!unread[i]) {
+                out[i] = Nd4j.create(outTypes[i], outShapes[i], 'c');
+            }
+        }
+        Runnable rest = Copies.rest(s.op().opName(), in, out, copied, unread,
+                mode == Mode.PART || batch >= LARGE_BATCH);
+        if (rest == null) {
+            for (int i = 0; i < outs.length; i++) {
+                if (out[i] != null && !copied[i]) {
+                    out[i].close();
+                }
+            }
             return false;
         }
-        out.get(0).assign(grad);
-        columnSums(grad, out.get(1));
+        for (int i = 0; i < outs.length; i++) {
+            if (out[i] != null) {
+                values.put(outs[i], out[i]);
+                if (!copied[i]) {
+                    owned.add(out[i]);
+                }
+            }
+        }
+        shortcuts.put(s, rest);
+        exec(s);
         return true;
     }
 
-    /** Sums a contiguous float matrix's rows into {@code out}, row after row, in a loop the JIT vectorises. */
-    private static void columnSums(INDArray m, INDArray out) {
-        int rows = (int) m.rows();
-        int cols = (int) m.columns();
-        java.nio.FloatBuffer in = m.data().asNioFloat();
-        int offset = (int) m.offset();
-        float[] sum = new float[cols];
-        float[] row = new float[cols];
-        for (int r = 0; r < rows; r++) {
-            in.get(offset + r * cols, row, 0, cols);
-            for (int c = 0; c < cols; c++) {
-                sum[c] += row[c];
-            }
-        }
-        out.data().asNioFloat().put((int) out.offset(), sum, 0, cols);
-    }
+    /** See {@link OneDnn#LARGE_BATCH}: from this many rows the schedule sums its bias gradients itself ({@link Copies}). */
+    static final long LARGE_BATCH = OneDnn.LARGE_BATCH;
 
     /**
      * The ops run with ND4J's platform helpers (oneDNN), on every core: convolutions, 5 to 30 times faster than without
@@ -474,12 +511,14 @@ final class OpSchedule {
     }
 
     private void timed(Step s) {
+        Runnable rest = shortcuts.get(s);
+        Runnable op = rest != null ? rest : () -> run(s);
         if (OpTimes.on()) {
             long t0 = System.nanoTime();
-            run(s);
+            op.run();
             OpTimes.add(s.op().opName(), System.nanoTime() - t0);
         } else {
-            run(s);
+            op.run();
         }
     }
 
@@ -490,9 +529,6 @@ final class OpSchedule {
 
     private void run(Step s) {
         String name = s.op().opName();
-        if (name.equals("add_bp") && biasGradient(s.context(), mode == Mode.PART)) {
-            return;
-        }
         if (s.onlyGradient() >= 0 && oneInputGradient(s.context(), s.onlyGradient())) {
             return;
         }

@@ -13,12 +13,17 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  *
  * <p>The exception is a training step whose products all run in oneDNN on every core ({@link OneDnn#takesProducts}):
  * there OpenBLAS's threads, whose spinning made teams of OpenMP threads slow, take no part, and OpenMP's threads are
- * oneDNN's, already awake between its products. Such a step runs its large ops on one thread per core ({@link #wide})
- * where a process allows it ({@link #allowWideSteps}).
+ * oneDNN's, already awake between its products. Such a step, of either engine, runs its large element-wise ops on one
+ * thread per core ({@link #wide}) where a process allows it ({@link #allowWideSteps}).
  */
 public final class NativeThreads {
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
+    /**
+     * Output values from which an op of a wide step runs on one thread per core (256 x 400 has 102,400): for smaller
+     * ones handing half of the work to OpenMP's second thread costs more than it saves.
+     */
+    public static final long WIDE_MIN = 1 << 16;
     private static volatile boolean wideSteps;
 
     private NativeThreads() {

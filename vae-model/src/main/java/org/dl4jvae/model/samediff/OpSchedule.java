@@ -104,7 +104,7 @@ final class OpSchedule {
      * that run on one thread per core if the process allows it ({@link NativeThreads#wide}). ND4J's softplus and
      * sigmoid, which call the C library for every value, then take half as long. At 256 x 400, in one JVM, 20
      * alternating pairs of 20-step blocks: median 0.862 of the time, faster in 19 of 20 (2 cores). Only ops with at
-     * least {@link #WIDE_MIN} output values, products aside (oneDNN's, already on every core): for smaller ones
+     * least {@link NativeThreads#WIDE_MIN} output values, products aside (oneDNN's, already on every core): for smaller ones
      * handing half of the work to OpenMP's second thread costs more than it saves (with every op of a 256 x 400 step
      * on two threads, the adds took 0.59 ms a step against 0.44, reduce_sum_bp 0.24 against 0.10, bench --profile).
      * Steps with convolutions keep their threads (not measured), parts of a step ({@link StepParts}) run one per core
@@ -112,8 +112,6 @@ final class OpSchedule {
      * numbers do not move.
      */
     private final Set<Step> wideOps = Collections.newSetFromMap(new IdentityHashMap<>());
-    /** Output values from which an op of a wide step runs on one thread per core: 256 x 400 has 102,400. */
-    private static final long WIDE_MIN = 1 << 16;
     /** Whether the run in progress runs {@link #wideOps} on one thread per core. */
     private boolean wideRun;
     /** Wide runs so far, in this JVM (for tests). */
@@ -492,7 +490,7 @@ final class OpSchedule {
             return;
         }
         for (INDArray o : s.context().getOutputArrays()) {
-            if (o.length() >= WIDE_MIN) {
+            if (o.length() >= NativeThreads.WIDE_MIN) {
                 wideOps.add(s);
                 return;
             }

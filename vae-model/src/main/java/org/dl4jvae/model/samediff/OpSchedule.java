@@ -41,9 +41,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * 6 (measured on this project's 2-core machine). The graph has no control flow, so one topological order serves
  * every step, and outputs can be reused whenever the batch size is unchanged.
  *
- * <p>Two liberties, both exact: ops that nothing required depends on are dropped (the sigmoid of the image, the
- * gradient with respect to the data), and a {@code matmul_bp} becomes the products it needs (only {@code A^T dC}
- * when its input gradient is unused). One more, exact up to rounding: a 3x3 transposed convolution's forward pass
+ * <p>Three liberties, all exact: ops that nothing required depends on are dropped (the sigmoid of the image, the
+ * gradient with respect to the data), a {@code matmul_bp} becomes the products it needs (only {@code A^T dC}
+ * when its input gradient is unused), and outputs that copy an input are that input ({@link Copies}). One more, exact
+ * up to rounding: a 3x3 transposed convolution's forward pass
  * runs as forward convolutions ({@link PhaseDeconv}).
  */
 final class OpSchedule {

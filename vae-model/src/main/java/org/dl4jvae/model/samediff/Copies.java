@@ -68,7 +68,7 @@ final class Copies {
     /**
      * What is left of an op once its outputs {@code copied} are bound to inputs and those {@code unread} are dropped:
      * nothing to run ({@code () -> {}}), the bias's gradient of an {@code add_bp}, the second gradient of a
-     * {@code subtract_bp}; null where the op must run as it is (its outputs then all get arrays of their own).
+     * {@code subtract_bp} of equal shapes; null where the op must run as it is (its outputs then all get arrays of their own).
      *
      * @param inRows whether the bias's gradient sums its rows in a Java loop ({@link #columnSums}) rather than with
      *        ND4J's reduction, the one {@code add_bp} uses, whose numbers it has to the bit
@@ -88,8 +88,9 @@ final class Copies {
         }
         INDArray g = in[2];
         INDArray gy = out[1];
-        if (op.equals("subtract_bp")) {
-            return () -> Nd4j.exec(new Negative(g, gy));
+        if (op.equals("subtract_bp")) { // -g, unless y is broadcast, whose gradient then sums -g
+            return Arrays.equals(gy.shape(), g.shape()) && gy.dataType() == g.dataType()
+                    ? () -> Nd4j.exec(new Negative(g, gy)) : null;
         }
         if (!op.equals("add_bp") || !isBias(in[1], g) || gy.length() != in[1].length()) {
             return null;

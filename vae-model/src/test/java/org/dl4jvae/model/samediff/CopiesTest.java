@@ -116,6 +116,10 @@ class CopiesTest {
         assertNotNull(Copies.rest("add_bp", in, new INDArray[] {g, g}, new boolean[] {true, true}, new boolean[2], false));
         // a needed output that is no copy, and a second one: the op runs as it is
         assertNull(Copies.rest("add_bp", in, new INDArray[] {gx, gy}, new boolean[] {false, false}, new boolean[2], false));
+        // y broadcast: its gradient is a sum of -g, left to ND4J
+        INDArray row = Nd4j.randn(DataType.FLOAT, 3);
+        assertNull(Copies.rest("subtract_bp", new INDArray[] {x, row, g}, new INDArray[] {g, row.dup()},
+                new boolean[] {true, false}, new boolean[2], false));
         assertNull(Copies.rest("multiply_bp", in, new INDArray[] {g, gy}, new boolean[] {true, false}, new boolean[2], false));
     }
 }

@@ -10,16 +10,16 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.dl4jvae.model.NativeThreads;
 import org.dl4jvae.model.OneDnn;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.BroadcastOp;
-import org.nd4j.linalg.api.ops.impl.transforms.BaseDynamicTransformOp;
+import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.Op;
 import org.nd4j.linalg.api.ops.ScalarOp;
 import org.nd4j.linalg.api.ops.TransformOp;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.executioner.OpExecutioner;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.linalg.api.ops.impl.transforms.BaseDynamicTransformOp;
 import org.nd4j.linalg.api.ops.impl.transforms.any.Assign;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.api.blas.params.MMulTranspose;
@@ -156,23 +156,25 @@ final class OneDnnProducts implements InvocationHandler {
         }
         if (step.on && !step.oneThread && exec && NativeThreads.wideStepsAllowed() && large(args[0])) {
             WIDE.increment();
-            Object[] result = new Object[1];
             Throwable[] failure = new Throwable[1];
-            NativeThreads.wide(() -> {
+            Object result = NativeThreads.wide(() -> {
                 try {
-                    result[0] = method.invoke(nd4j, args);
-                } catch (InvocationTargetException e) {
-                    failure[0] = e.getCause();
-                } catch (IllegalAccessException e) {
-                    failure[0] = e;
+                    return call(method, args);
+                } catch (Throwable t) {
+                    failure[0] = t;
+                    return null;
                 }
-                return null;
             });
             if (failure[0] != null) {
                 throw failure[0];
             }
-            return result[0];
+            return result;
         }
+        return call(method, args);
+    }
+
+    /** ND4J's executioner's own {@code method}, with its own exceptions. */
+    private Object call(Method method, Object[] args) throws Throwable {
         try {
             return method.invoke(nd4j, args);
         } catch (InvocationTargetException e) {

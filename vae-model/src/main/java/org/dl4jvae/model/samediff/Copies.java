@@ -39,7 +39,9 @@ final class Copies {
         switch (op) {
             case "add_bp" -> { // d(x + y) = g for both where no broadcast sums it
                 for (int i = 0; i < 2 && in.length == 3 && outShapes.length == 2; i++) {
-                    source[i] = same(in[2], outShapes[i], outTypes[i]) && Arrays.equals(in[i].shape(), in[2].shape()) ? 2 : NONE;
+                    boolean copy = same(in[2], outShapes[i], outTypes[i])
+                            && Arrays.equals(in[i].shape(), in[2].shape());
+                    source[i] = copy ? 2 : NONE;
                 }
             }
             case "subtract_bp" -> { // d(x - y) = g for x
@@ -68,7 +70,8 @@ final class Copies {
     /**
      * What is left of an op once its outputs {@code copied} are bound to inputs and those {@code unread} are dropped:
      * nothing to run ({@code () -> {}}), the bias's gradient of an {@code add_bp}, the second gradient of a
-     * {@code subtract_bp} of equal shapes; null where the op must run as it is (its outputs then all get arrays of their own).
+     * {@code subtract_bp} of equal shapes; null where the op must run as it is (its outputs then all get arrays of
+     * their own).
      *
      * @param inRows whether the bias's gradient sums its rows in a Java loop ({@link #columnSums}) rather than with
      *        ND4J's reduction, the one {@code add_bp} uses, whose numbers it has to the bit
@@ -117,7 +120,8 @@ final class Copies {
      * Sums a contiguous float matrix's rows into {@code out}, row after row, in a loop the JIT vectorises. ND4J's
      * reduction over the rows runs across the array's strides: 4.9 ms for [1024, 1024] alone, and all bias gradients of
      * a 1024 x 400 step took 5.4-6.3 ms of its 50-64 (2-core machine, {@code bench --profile}), and a product with a
-     * row of ones as long inside a training step (BLAS's threads wake for it); this loop 1.8-2.1 ms. It rounds differently, so the schedule uses it only where the numbers are not the reference's anyway.
+     * row of ones as long inside a training step (BLAS's threads wake for it); this loop 1.8-2.1 ms. It rounds
+     * differently, so the schedule uses it only where the numbers are not the reference's anyway.
      */
     static void columnSums(INDArray m, INDArray out) {
         int rows = (int) m.rows();

@@ -44,8 +44,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Three liberties, all exact: ops that nothing required depends on are dropped (the sigmoid of the image, the
  * gradient with respect to the data), a {@code matmul_bp} becomes the products it needs (only {@code A^T dC}
  * when its input gradient is unused), and outputs that copy an input are that input ({@link Copies}). One more, exact
- * up to rounding: a 3x3 transposed convolution's forward pass
- * runs as forward convolutions ({@link PhaseDeconv}).
+ * up to rounding: a 3x3 transposed convolution's forward pass runs as forward convolutions ({@link PhaseDeconv}).
  */
 final class OpSchedule {
 
@@ -105,9 +104,10 @@ final class OpSchedule {
      * that run on one thread per core if the process allows it ({@link NativeThreads#wide}). ND4J's softplus and
      * sigmoid, which call the C library for every value, then take half as long. At 256 x 400, in one JVM, 20
      * alternating pairs of 20-step blocks: median 0.862 of the time, faster in 19 of 20 (2 cores). Only ops with at
-     * least {@link NativeThreads#WIDE_MIN} output values, products aside (oneDNN's, already on every core): for smaller ones
-     * handing half of the work to OpenMP's second thread costs more than it saves (with every op of a 256 x 400 step
-     * on two threads, the adds took 0.59 ms a step against 0.44, reduce_sum_bp 0.24 against 0.10, bench --profile).
+     * least {@link NativeThreads#WIDE_MIN} output values, products aside (oneDNN's, already on every core): for smaller
+     * ones handing half of the work to OpenMP's second thread costs more than it saves (with every op of a 256 x 400
+     * step on two threads, the adds took 0.59 ms a step against 0.44, reduce_sum_bp 0.24 against 0.10, bench
+     * --profile).
      * Steps with convolutions keep their threads (not measured), parts of a step ({@link StepParts}) run one per core
      * already, and the reference model's 128-row steps keep their products in OpenBLAS and so are never wide: their
      * numbers do not move.
@@ -474,7 +474,7 @@ final class OpSchedule {
         return true;
     }
 
-    /** See {@link OneDnn#LARGE_BATCH}: from this many rows the schedule sums its bias gradients itself ({@link Copies}). */
+    /** See {@link OneDnn#LARGE_BATCH}: from this many rows the schedule sums bias gradients itself ({@link Copies}). */
     static final long LARGE_BATCH = OneDnn.LARGE_BATCH;
 
     /**

@@ -108,6 +108,7 @@ final class Copies {
         ctx.setOutputArrays(gy);
         ctx.setIArguments(0);
         ctx.setBArguments(gy.rank() == 2); // keep the dimension of a [1, h] bias
+        ctx.allowHelpers(false); // ND4J's own kernel, whoever holds the process's helper switch (OneDnn.withHelpers)
         return () -> Nd4j.exec(sum, ctx);
     }
 

@@ -510,14 +510,16 @@ final class OpSchedule {
     }
 
     private void timed(Step s) {
+        boolean timing = OpTimes.on();
+        long t0 = timing ? System.nanoTime() : 0;
         Runnable rest = shortcuts.get(s);
-        Runnable op = rest != null ? rest : () -> run(s);
-        if (OpTimes.on()) {
-            long t0 = System.nanoTime();
-            op.run();
-            OpTimes.add(s.op().opName(), System.nanoTime() - t0);
+        if (rest != null) {
+            rest.run();
         } else {
-            op.run();
+            run(s);
+        }
+        if (timing) {
+            OpTimes.add(s.op().opName(), System.nanoTime() - t0);
         }
     }
 

@@ -68,6 +68,7 @@ public final class Dl4jLayerVae extends AdamEngine {
         super(config, net.getLayer(0).numParams());
         this.net = net;
         net.initGradientsView();
+        ShapeInfoCache.install(); // the layer makes dozens of arrays a step
     }
 
     private static Map<String, String> mapping() {
@@ -174,25 +175,24 @@ public final class Dl4jLayerVae extends AdamEngine {
     protected Gradient stepGradient(INDArray x, INDArray labels) {
         // fc1's weights are the largest (a Gaussian pXZ's variance half not counted), so the same steps as the
         // SameDiff engine's move
-        boolean oneDnn = OneDnn.takesProducts(x.rows(), (long) config().inputSize() * config().hidden());
-        boolean small = !oneDnn && OneDnn.smallStep(x.rows());
-        boolean routed = oneDnn || small;
-        // the layer's gradient ends with the gradient of its input, W_e0 delta^T, which it then drops: in such a step,
-        // a product of fc1's weights by anything is that one (DL4J 1.0.0-M2.1), and is not computed
-        return layerGradient(x, routed, small, routed ? param("fc1", "W") : null);
+        OneDnnProducts.Route route = OneDnn.takesProducts(x.rows(), (long) config().inputSize() * config().hidden())
+                ? OneDnnProducts.Route.EVERY_CORE
+                : OneDnn.smallStep(x.rows()) ? OneDnnProducts.Route.THIS_THREAD : OneDnnProducts.Route.ND4J;
+        // the layer's gradient ends with the gradient of its input, W_e0 delta^T, which it then drops: a product of
+        // fc1's weights by anything is that one (DL4J 1.0.0-M2.1), and is not computed on any route
+        return layerGradient(x, route, param("fc1", "W"));
     }
 
     /**
-     * {@link #gradient}, with the layer's products in oneDNN (on this thread alone if {@code oneThread}) or where ND4J
-     * puts them; with {@code oneDnn}, products of {@code unread} (if not null) are not computed
-     * ({@link OneDnnProducts#during}).
+     * {@link #gradient}, with the layer's products on {@code route}, where ND4J puts them if null; products of
+     * {@code unread} (if not null) are not computed ({@link OneDnnProducts#during}).
      */
-    Gradient layerGradient(INDArray x, boolean oneDnn, boolean oneThread, INDArray unread) {
+    Gradient layerGradient(INDArray x, OneDnnProducts.Route route, INDArray unread) {
         VariationalAutoencoder l = layer();
         try (MemoryWorkspace ws = VaeMath.scratch()) {
             l.setInput(x.castTo(DataType.FLOAT), LayerWorkspaceMgr.noWorkspaces());
-            if (oneDnn) { // inside the workspace: the wrapper may compute a product as the step ends
-                OneDnnProducts.during(unread, oneThread, () -> {
+            if (route != null) { // inside the workspace: the wrapper may compute a product as the step ends
+                OneDnnProducts.during(unread, route, () -> {
                     l.computeGradientAndScore(LayerWorkspaceMgr.noWorkspaces());
                     return null;
                 });
@@ -207,10 +207,6 @@ public final class Dl4jLayerVae extends AdamEngine {
         }
     }
 
-    /**
-     * Adam over the layer's flattened parameters from the gradient divided by the batch size (DL4J's minibatch
-     * convention).
-     */
     @Override
     public void applyGradient(Map<String, INDArray> gradient, long images) {
         INDArray g = gradient.get(NETWORK_PARAMS);

@@ -39,11 +39,20 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class OneDnnProducts implements InvocationHandler {
 
+    /** Where a step's products run ({@link #during}). */
+    enum Route {
+        /** Where ND4J puts them (OpenBLAS): only the product of {@code unread} is left out. */
+        ND4J,
+        /** In oneDNN on this thread alone ({@link OneDnn#onThisThread}). */
+        THIS_THREAD,
+        /** In oneDNN on every core, with the step's large element-wise ops ({@link #large}). */
+        EVERY_CORE
+    }
+
     /** A thread's step while {@link #during} runs. */
     private static final class Step {
         boolean on;
-        /** Whether the products run on this thread alone ({@link OneDnn#onThisThread}), else on every core. */
-        boolean oneThread;
+        Route route;
         /** The weights whose products nothing reads. */
         INDArray unread;
         /** A product held back one call ({@link Product}), or null. */
@@ -74,18 +83,17 @@ final class OneDnnProducts implements InvocationHandler {
     }
 
     /**
-     * Runs {@code body} with this thread's column-major float products in oneDNN, on this thread alone if
-     * {@code oneThread}, else on every core. A product whose first operand is {@code unread} (the very array) is not
-     * computed: its output is zeros. Where ND4J's executioner cannot be wrapped (the CUDA backend, or an ND4J version
-     * without the field this relies on) it just runs {@code body}.
+     * Runs {@code body} with this thread's column-major float products on {@code route}. A product whose first operand
+     * is {@code unread} (the very array) is not computed: its output is zeros. Where ND4J's executioner cannot be
+     * wrapped (the CUDA backend, or an ND4J version without the field this relies on) it just runs {@code body}.
      */
-    static <T> T during(INDArray unread, boolean oneThread, Supplier<T> body) {
+    static <T> T during(INDArray unread, Route route, Supplier<T> body) {
         if (installed == null && !install()) {
             return body.get();
         }
         Step step = STEP.get();
         step.on = true;
-        step.oneThread = oneThread;
+        step.route = route;
         step.unread = unread;
         try {
             return body.get();
@@ -97,7 +105,7 @@ final class OneDnnProducts implements InvocationHandler {
             if (pending != null) {
                 installed.transposed(pending);
             }
-            step.oneThread = false;
+            step.route = null;
         }
     }
 
@@ -154,7 +162,8 @@ final class OneDnnProducts implements InvocationHandler {
                 && rowMajor(mmul, step)) {
             return new INDArray[] {mmul.getOutputArgument(0)};
         }
-        if (step.on && !step.oneThread && exec && NativeThreads.wideStepsAllowed() && large(args[0])) {
+        if (step.on && step.route == Route.EVERY_CORE && exec && NativeThreads.wideStepsAllowed()
+                && large(args[0])) {
             WIDE.increment();
             Throwable[] failure = new Throwable[1];
             Object result = NativeThreads.wide(() -> {
@@ -225,6 +234,9 @@ final class OneDnnProducts implements InvocationHandler {
             SKIPPED.increment();
             return true;
         }
+        if (step.route == Route.ND4J) {
+            return false;
+        }
         Product d = new Product(x, y, z, i.length > 0 && i[0] != 0, i.length > 1 && i[1] != 0,
                 t.length > 0 ? t[0] : 1.0, t.length > 1 ? t[1] : 0.0);
         if (d.beta() == 0 && !z.isView() && z.offset() == 0) {
@@ -253,7 +265,7 @@ final class OneDnnProducts implements InvocationHandler {
     }
 
     private void run(Mmul product) {
-        if (STEP.get().oneThread) {
+        if (STEP.get().route == Route.THIS_THREAD) {
             OneDnn.onThisThread(() -> nd4j.exec(product));
         } else {
             OneDnn.onEveryCore(() -> nd4j.exec(product));

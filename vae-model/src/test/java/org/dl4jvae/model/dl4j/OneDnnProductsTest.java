@@ -18,7 +18,7 @@ class OneDnnProductsTest {
     private static void agree(String what, Supplier<INDArray> product, boolean routed) {
         INDArray plain = product.get().dup();
         long before = OneDnnProducts.routed();
-        INDArray turned = OneDnnProducts.during(null, false, product).dup();
+        INDArray turned = OneDnnProducts.during(null, OneDnnProducts.Route.EVERY_CORE, product).dup();
         assertEquals(routed ? 1 : 0, OneDnnProducts.routed() - before, what + ": routed products");
         assertArrayEquals(plain.shape(), turned.shape(), what);
         double scale = Math.max(1, plain.castTo(DataType.DOUBLE).amaxNumber().doubleValue());
@@ -106,7 +106,7 @@ class OneDnnProductsTest {
      */
     private static INDArray everyProductRouted(Dl4jLayerVae vae, INDArray x) {
         Nd4j.getRandom().setSeed(7); // the layer draws its noise from ND4J's generator
-        VaeEngine.Gradient plain = vae.layerGradient(x, false, false, null);
+        VaeEngine.Gradient plain = vae.layerGradient(x, null, null);
         INDArray plainArray = plain.arrays().values().iterator().next().dup();
         Nd4j.getRandom().setSeed(7);
         long before = OneDnnProducts.routed();
@@ -148,11 +148,34 @@ class OneDnnProductsTest {
         Dl4jLayerVae vae = Dl4jLayerVae.create(VaeConfig.defaults().withSizes(100, 40, 5));
         INDArray x = Nd4j.rand(DataType.FLOAT, (int) OneDnn.LARGE_BATCH, 100);
         Nd4j.getRandom().setSeed(7);
-        INDArray all = vae.layerGradient(x, true, false, null).arrays().values().iterator().next().dup();
+        INDArray all = vae.layerGradient(x, OneDnnProducts.Route.EVERY_CORE, null).arrays().values().iterator().next().dup();
         Nd4j.getRandom().setSeed(7);
         long skipped = OneDnnProducts.skipped();
         INDArray fewer = vae.gradient(x, null).arrays().values().iterator().next();
         assertEquals(1, OneDnnProducts.skipped() - skipped);
         assertArrayEquals(all.data().asFloat(), fewer.dup().data().asFloat());
+    }
+
+    /**
+     * The reference's steps (128 rows, and each epoch's last of 96) keep ND4J's products but leave out the image's
+     * gradient: the layer's loss and gradient are the same to the bit as with every product computed.
+     */
+    @Test
+    void aReferenceStepLeavesOutOnlyTheImagesGradientWithTheSameNumbers() {
+        Dl4jLayerVae vae = Dl4jLayerVae.create(VaeConfig.defaults());
+        for (int rows : new int[] {96, 128}) {
+            INDArray x = Nd4j.rand(DataType.FLOAT, rows, 784);
+            Nd4j.getRandom().setSeed(7);
+            VaeEngine.Gradient all = vae.layerGradient(x, null, null);
+            float[] allArray = all.arrays().values().iterator().next().dup().data().asFloat();
+            Nd4j.getRandom().setSeed(7);
+            long routed = OneDnnProducts.routed();
+            long skipped = OneDnnProducts.skipped();
+            VaeEngine.Gradient fewer = vae.gradient(x, null);
+            assertEquals(0, OneDnnProducts.routed() - routed, rows + " rows: routed");
+            assertEquals(1, OneDnnProducts.skipped() - skipped, rows + " rows: skipped");
+            assertEquals(all.loss(), fewer.loss(), rows + " rows: loss");
+            assertArrayEquals(allArray, fewer.arrays().values().iterator().next().dup().data().asFloat(), rows + " rows");
+        }
     }
 }

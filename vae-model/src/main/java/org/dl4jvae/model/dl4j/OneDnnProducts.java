@@ -36,6 +36,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code C^T = op(B)^T op(A)^T} in the same memory, which oneDNN takes. Both calls end in ND4J's native {@code matmul}
  * op through {@code Nd4j.getExecutioner()}, the one place to turn them around: this wraps ND4J's executioner, passes
  * every other op (and every product outside {@link #during}) to it unchanged.
+ *
+ * <p>In every step, whatever the route, the product that computes the image's gradient, which the layer drops, is not
+ * computed, and the executioner's tensor-along-dimension packs come from {@link TadCache}.
  */
 final class OneDnnProducts implements InvocationHandler {
 
@@ -157,6 +160,10 @@ final class OneDnnProducts implements InvocationHandler {
                 return copy.z();
             }
             transposed(d);
+        }
+        if (args != null && args.length == 2 && args[0] instanceof INDArray a && args[1] instanceof int[] dims
+                && method.getName().equals("tadShapeInfoAndOffsets")) {
+            return TadCache.get(a, dims, () -> nd4j.tadShapeInfoAndOffsets(a, dims));
         }
         if (step.on && exec && args[0] instanceof Mmul mmul && method.getParameterTypes()[0] == CustomOp.class
                 && rowMajor(mmul, step)) {

@@ -38,8 +38,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * every other op (and every product outside {@link #during}) to it unchanged.
  *
  * <p>In every step, whatever the route, the product that computes the image's gradient, which the layer drops, is not
- * computed, and copies of a column-major matrix into a row-major one are {@link TransposingCopy}'s. The executioner's
- * tensor-along-dimension packs come from {@link TadCache}, in steps or not.
+ * computed, and the executioner's tensor-along-dimension packs come from {@link TadCache}.
  */
 final class OneDnnProducts implements InvocationHandler {
 
@@ -77,7 +76,6 @@ final class OneDnnProducts implements InvocationHandler {
     private static final LongAdder ROUTED = new LongAdder();
     private static final LongAdder SKIPPED = new LongAdder();
     private static final LongAdder WIDE = new LongAdder();
-    private static final LongAdder COPIED = new LongAdder();
     /** The wrapper, once installed. */
     private static volatile OneDnnProducts installed;
 
@@ -145,11 +143,6 @@ final class OneDnnProducts implements InvocationHandler {
         return WIDE.sum();
     }
 
-    /** Column- to row-major copies made by {@link TransposingCopy} so far, in this JVM (for tests). */
-    static long copied() {
-        return COPIED.sum();
-    }
-
     /** Products not computed so far (their first operand was {@code unread}), in this JVM (for tests). */
     static long skipped() {
         return SKIPPED.sum();
@@ -171,11 +164,6 @@ final class OneDnnProducts implements InvocationHandler {
         if (args != null && args.length == 2 && args[0] instanceof INDArray a && args[1] instanceof int[] dims
                 && method.getName().equals("tadShapeInfoAndOffsets")) {
             return TadCache.get(a, dims, () -> nd4j.tadShapeInfoAndOffsets(a, dims));
-        }
-        if (step.on && exec && args[0] instanceof Assign copy && method.getReturnType() == INDArray.class
-                && TransposingCopy.copy(copy.x(), copy.z())) {
-            COPIED.increment();
-            return copy.z();
         }
         if (step.on && exec && args[0] instanceof Mmul mmul && method.getParameterTypes()[0] == CustomOp.class
                 && rowMajor(mmul, step)) {

@@ -51,10 +51,16 @@ final class ShapeInfoCache implements ShapeInfoProvider {
         this.nd4j = nd4j;
     }
 
-    /** Puts the cache in front of ND4J's provider, once per process; false where ND4J's field is not there. */
+    /**
+     * Puts the cache in front of ND4J's provider, once per process; false where ND4J's field is not there, and on a
+     * GPU backend, whose provider this was not measured with.
+     */
     static synchronized boolean install() {
         if (installed != null) {
             return true;
+        }
+        if (!Nd4j.getEnvironment().isCPU()) {
+            return false;
         }
         try {
             ShapeInfoProvider current = Nd4j.getShapeInfoProvider(); // initialises ND4J's own first

@@ -42,14 +42,9 @@ class ShapeInfoCacheTest {
     @Test
     void aTrainingStepBuildsNoShapeInformationOnceWarm() {
         Dl4jLayerVae vae = Dl4jLayerVae.create(VaeConfig.defaults().withSizes(50, 16, 4));
-        INDArray x = Nd4j.rand(DataType.FLOAT, 32, 50);
-        vae.trainStep(x, null);
-        vae.trainStep(x, null);
+        long built = WarmStep.counted(vae, Nd4j.rand(DataType.FLOAT, 32, 50), ShapeInfoCache::built);
         org.junit.jupiter.api.Assumptions.assumeTrue(ShapeInfoCache.size() < ShapeInfoCache.MAX_ENTRIES,
                 "other tests of this JVM filled the cache");
-        long built = ShapeInfoCache.built();
-        double loss = vae.trainStep(x, null);
-        assertEquals(0, ShapeInfoCache.built() - built);
-        assertTrue(Double.isFinite(loss));
+        assertEquals(0, built);
     }
 }

@@ -49,12 +49,8 @@ class TadCacheTest {
     @Test
     void aWarmTrainingStepAsksNd4jForNoPack() {
         Dl4jLayerVae vae = Dl4jLayerVae.create(VaeConfig.defaults().withSizes(40, 10, 4));
-        INDArray x = Nd4j.rand(DataType.FLOAT, 24, 40);
-        vae.trainStep(x, null);
-        vae.trainStep(x, null);
+        long asked = WarmStep.counted(vae, Nd4j.rand(DataType.FLOAT, 24, 40), TadCache::asked);
         Assumptions.assumeTrue(TadCache.size() < TadCache.MAX_ENTRIES, "other tests of this JVM filled the cache");
-        long asked = TadCache.asked();
-        assertTrue(Double.isFinite(vae.trainStep(x, null)));
-        assertEquals(0, TadCache.asked() - asked);
+        assertEquals(0, asked);
     }
 }

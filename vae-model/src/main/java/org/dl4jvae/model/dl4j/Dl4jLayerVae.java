@@ -207,6 +207,10 @@ public final class Dl4jLayerVae extends AdamEngine {
         }
     }
 
+    /**
+     * Adam over the layer's flattened parameters from the gradient divided by the batch size (DL4J's minibatch
+     * convention).
+     */
     @Override
     public void applyGradient(Map<String, INDArray> gradient, long images) {
         INDArray g = gradient.get(NETWORK_PARAMS);

@@ -55,6 +55,7 @@ final class OneDnnProducts implements InvocationHandler {
     /** A thread's step while {@link #during} runs. */
     private static final class Step {
         boolean on;
+        /** Where the products run; null outside {@link #during}. */
         Route route;
         /** The weights whose products nothing reads. */
         INDArray unread;

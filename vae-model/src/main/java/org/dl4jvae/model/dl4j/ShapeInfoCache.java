@@ -23,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class ShapeInfoCache implements ShapeInfoProvider {
 
-    /** Distinct shapes kept; beyond them shape information is built as ND4J builds it (its own caches stop at 1,000). */
+    /** Distinct shapes kept; beyond them shape information is built as ND4J builds it (its caches stop at 1,000). */
     static final int MAX_ENTRIES = 4096;
 
     private record Key(long[] shape, long[] stride, long ews, char order, DataType type, boolean empty) {

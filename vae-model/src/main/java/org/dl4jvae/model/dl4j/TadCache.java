@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.TadPack;
 
@@ -24,7 +25,8 @@ final class TadCache {
     private record Key(long[] shapeInfo, int[] dimensions) {
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && Arrays.equals(shapeInfo, k.shapeInfo) && Arrays.equals(dimensions, k.dimensions);
+            return o instanceof Key k && Arrays.equals(shapeInfo, k.shapeInfo)
+                    && Arrays.equals(dimensions, k.dimensions);
         }
 
         @Override
@@ -40,7 +42,7 @@ final class TadCache {
     }
 
     /** The pack of {@code array} along {@code dimensions}: a kept one, or {@code nd4j}'s answer, then kept. */
-    static TadPack get(INDArray array, int[] dimensions, java.util.function.Supplier<TadPack> nd4j) {
+    static TadPack get(INDArray array, int[] dimensions, Supplier<TadPack> nd4j) {
         Key key = new Key(array.shapeInfoJava().clone(), dimensions.clone());
         TadPack pack = PACKS.get(key);
         if (pack == null) {

@@ -148,7 +148,8 @@ class OneDnnProductsTest {
         Dl4jLayerVae vae = Dl4jLayerVae.create(VaeConfig.defaults().withSizes(100, 40, 5));
         INDArray x = Nd4j.rand(DataType.FLOAT, (int) OneDnn.LARGE_BATCH, 100);
         Nd4j.getRandom().setSeed(7);
-        INDArray all = vae.layerGradient(x, OneDnnProducts.Route.EVERY_CORE, null).arrays().values().iterator().next().dup();
+        INDArray all = vae.layerGradient(x, OneDnnProducts.Route.EVERY_CORE, null).arrays().values().iterator().next()
+                .dup();
         Nd4j.getRandom().setSeed(7);
         long skipped = OneDnnProducts.skipped();
         INDArray fewer = vae.gradient(x, null).arrays().values().iterator().next();
@@ -175,7 +176,8 @@ class OneDnnProductsTest {
             assertEquals(0, OneDnnProducts.routed() - routed, rows + " rows: routed");
             assertEquals(1, OneDnnProducts.skipped() - skipped, rows + " rows: skipped");
             assertEquals(all.loss(), fewer.loss(), rows + " rows: loss");
-            assertArrayEquals(allArray, fewer.arrays().values().iterator().next().dup().data().asFloat(), rows + " rows");
+            float[] fewerArray = fewer.arrays().values().iterator().next().dup().data().asFloat();
+            assertArrayEquals(allArray, fewerArray, rows + " rows");
         }
     }
 }

@@ -54,7 +54,6 @@ final class OneDnnProducts implements InvocationHandler {
 
     /** A thread's step while {@link #during} runs. */
     private static final class Step {
-        boolean on;
         /** Where the products run; null outside {@link #during}. */
         Route route;
         /** The weights whose products nothing reads. */
@@ -96,13 +95,11 @@ final class OneDnnProducts implements InvocationHandler {
             return body.get();
         }
         Step step = STEP.get();
-        step.on = true;
         step.route = route;
         step.unread = unread;
         try {
             return body.get();
         } finally {
-            step.on = false;
             step.unread = null;
             Product pending = step.pending;
             step.pending = null;
@@ -166,11 +163,11 @@ final class OneDnnProducts implements InvocationHandler {
                 && method.getName().equals("tadShapeInfoAndOffsets")) {
             return TadCache.get(a, dims, () -> nd4j.tadShapeInfoAndOffsets(a, dims));
         }
-        if (step.on && exec && args[0] instanceof Mmul mmul && method.getParameterTypes()[0] == CustomOp.class
+        if (step.route != null && exec && args[0] instanceof Mmul mmul && method.getParameterTypes()[0] == CustomOp.class
                 && rowMajor(mmul, step)) {
             return new INDArray[] {mmul.getOutputArgument(0)};
         }
-        if (step.on && step.route == Route.EVERY_CORE && exec && NativeThreads.wideStepsAllowed()
+        if (step.route == Route.EVERY_CORE && exec && NativeThreads.wideStepsAllowed()
                 && large(args[0])) {
             WIDE.increment();
             Throwable[] failure = new Throwable[1];

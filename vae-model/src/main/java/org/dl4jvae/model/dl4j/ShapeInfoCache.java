@@ -2,9 +2,6 @@ package org.dl4jvae.model.dl4j;
 
 import java.lang.reflect.Field;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -40,12 +37,11 @@ final class ShapeInfoCache implements ShapeInfoProvider {
         }
     }
 
-    private static final LongAdder BUILT = new LongAdder();
     /** The cache in front of ND4J's provider, once installed. */
     private static volatile ShapeInfoCache installed;
 
     private final ShapeInfoProvider nd4j;
-    private final Map<Key, Pair<DataBuffer, long[]>> cache = new ConcurrentHashMap<>();
+    private final BoundedMemo<Key, Pair<DataBuffer, long[]>> cache = new BoundedMemo<>(MAX_ENTRIES);
 
     private ShapeInfoCache(ShapeInfoProvider nd4j) {
         this.nd4j = nd4j;
@@ -77,7 +73,8 @@ final class ShapeInfoCache implements ShapeInfoProvider {
 
     /** Shape informations built by ND4J through this cache so far, in this JVM (for tests). */
     static long built() {
-        return BUILT.sum();
+        ShapeInfoCache cache = installed;
+        return cache == null ? 0 : cache.cache.computed();
     }
 
     /** Distinct shapes cached so far (for tests). */
@@ -89,16 +86,8 @@ final class ShapeInfoCache implements ShapeInfoProvider {
     @Override
     public Pair<DataBuffer, long[]> createShapeInformation(long[] shape, long[] stride, long elementWiseStride,
             char order, DataType dataType, boolean empty) {
-        Key key = new Key(shape.clone(), stride.clone(), elementWiseStride, order, dataType, empty);
-        Pair<DataBuffer, long[]> info = cache.get(key);
-        if (info == null) {
-            BUILT.increment();
-            info = nd4j.createShapeInformation(shape, stride, elementWiseStride, order, dataType, empty);
-            if (cache.size() < MAX_ENTRIES) {
-                cache.putIfAbsent(key, info);
-            }
-        }
-        return info;
+        return cache.get(new Key(shape.clone(), stride.clone(), elementWiseStride, order, dataType, empty),
+                () -> nd4j.createShapeInformation(shape, stride, elementWiseStride, order, dataType, empty));
     }
 
     @Override

@@ -1,9 +1,6 @@
 package org.dl4jvae.model.dl4j;
 
 import java.util.Arrays;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.TadPack;
@@ -35,29 +32,19 @@ final class TadCache {
         }
     }
 
-    private static final Map<Key, TadPack> PACKS = new ConcurrentHashMap<>();
-    private static final LongAdder ASKED = new LongAdder();
+    private static final BoundedMemo<Key, TadPack> PACKS = new BoundedMemo<>(MAX_ENTRIES);
 
     private TadCache() {
     }
 
     /** The pack of {@code array} along {@code dimensions}: a kept one, or {@code nd4j}'s answer, then kept. */
     static TadPack get(INDArray array, int[] dimensions, Supplier<TadPack> nd4j) {
-        Key key = new Key(array.shapeInfoJava().clone(), dimensions.clone());
-        TadPack pack = PACKS.get(key);
-        if (pack == null) {
-            ASKED.increment();
-            pack = nd4j.get();
-            if (PACKS.size() < MAX_ENTRIES) {
-                PACKS.putIfAbsent(key, pack);
-            }
-        }
-        return pack;
+        return PACKS.get(new Key(array.shapeInfoJava().clone(), dimensions.clone()), nd4j);
     }
 
     /** Packs asked of ND4J through this cache so far, in this JVM (for tests). */
     static long asked() {
-        return ASKED.sum();
+        return PACKS.computed();
     }
 
     /** Shapes kept so far (for tests). */

@@ -18,8 +18,11 @@ an engine's warm-up is in its first 120-160 steps whatever the batch (2-core AMD
 per block of 40 steps at 256 x 400: 20.27, 14.45, 12.99, then 7.84-11.56; at 128 x 400: 16.19, 9.28, 13.79, then
 6.26-10.66), and earlier grids gave it one epoch but at least 50 steps, 80 at 256 rows: `bench` at 256 x 400 ran
 19,594 / 22,342 images/s after 80 untimed steps and 26,132 / 27,293 after 160, alternating. The peer gets as many
-untimed steps. (An engine still speeds up slowly for a few thousand steps more, so its figures here are if anything
-low.)
+untimed steps. An engine still speeds up for a few thousand steps more, while the JVM's optimising compiler works on
+one of the cores: `bench --engine samediff` at 128 x 400 made 181, 48, 34, then 14 compilations in the 5-second spans
+from its 5th second on, and ran 10-17% faster after 3,000 untimed steps than after 300 in three alternating pairs
+(2026-12-03). `--warmup-steps 3000` measures both sides in that steady state (slow at large points: the peer on two
+threads trains 3,000 steps too).
 
 The peer is not part of this project (pass its path). Python's standard library only.
 

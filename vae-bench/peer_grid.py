@@ -22,7 +22,9 @@ untimed steps. An engine still speeds up for a few thousand steps more, while th
 one of the cores: `bench --engine samediff` at 128 x 400 made 181, 48, 34, then 14 compilations in the 5-second spans
 from its 5th second on, and ran 10-17% faster after 3,000 untimed steps than after 300 in three alternating pairs
 (2026-12-03). `--warmup-steps 3000` measures both sides in that steady state (slow at large points: the peer on two
-threads trains 3,000 steps too).
+threads trains 3,000 steps too), and a longer window (`--images 128000`: 1,000 steps at 128 rows instead of 160) lets
+bursts of slow steps (the compiler, the collector) weigh less: `bench --engine dl4j` at 128 x 400 after 3,040 untimed
+steps ran 16,738 images/s over 1,000 timed steps and 10,592 over 160.
 
 The peer is not part of this project (pass its path). Python's standard library only.
 

@@ -34,7 +34,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batches", defaultValue = "200", description = "timed steps")
     int batches;
     @Option(names = "--warmup", defaultValue = "300", description = "untimed steps first (most of an engine's "
-            + "warm-up is in its first 120-160 steps)")
+            + "warm-up is in its first 120-160 steps; the JVM's compiler works on for a few thousand more: use 3000 "
+            + "and --batches 1000 for the steady state)")
     int warmup;
     @Option(names = "--arch", defaultValue = "mlp", description = "mlp or conv (the convolutional network, as the "
             + "PyTorch peer's --arch conv)")

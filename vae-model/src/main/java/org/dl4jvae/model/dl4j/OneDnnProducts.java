@@ -38,7 +38,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * every other op (and every product outside {@link #during}) to it unchanged.
  *
  * <p>In every step, whatever the route, the product that computes the image's gradient, which the layer drops, is not
- * computed, and the executioner's tensor-along-dimension packs come from {@link TadCache}.
+ * computed. Once the wrapper is installed (by the first step), the executioner's tensor-along-dimension packs come
+ * from {@link TadCache} for every caller, in a step or not.
  */
 final class OneDnnProducts implements InvocationHandler {
 

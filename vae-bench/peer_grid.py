@@ -3,7 +3,9 @@
 
 For each point, in one sitting and interleaved: the peer on 1 thread, each engine's `bench`, the peer on 2 threads.
 The peer's faster run is the reference: each engine's ratio is its time per image over that run's (below 1: faster
-than PyTorch). One JSON line per point; speed is images per second of timed training steps.
+than PyTorch). One JSON line per point; speed is images per second of timed training steps. `--peer-threads 1` leaves
+the second run out, for long grids: on the 2-core AMD EPYC machines of 2026-12-02/03 the peer on 2 threads (its
+malloc steady) was slower than on 1 in all 104 grid rows on record, at most 0.65 of its speed.
 
 The peer runs twice per thread count: as installed ("default"), and with glibc's malloc told to keep freed memory
 ("steady": a fixed mmap threshold, no trimming). As installed, glibc returns PyTorch's freed batch-sized buffers to
@@ -103,6 +105,8 @@ def main():
     ap.add_argument("--warmup-steps", type=int, default=300,
                     help="untimed training steps before the timed epoch, at least (whole epochs, at least one)")
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--peer-threads", type=ints, default=ints("1,2"),
+                    help="the peer's thread counts (1,2); its fastest run is the reference")
     ap.add_argument("--peer-malloc", default="default,steady",
                     help="default, steady, or default,steady (both, as by default; see above)")
     args = ap.parse_args()
@@ -111,6 +115,9 @@ def main():
         ap.error("--peer-malloc takes default, steady or default,steady; got %s" % args.peer_malloc)
     if args.images < 1 or args.warmup_steps < 0:
         ap.error("--images must be positive and --warmup-steps at least 0")
+    if not args.peer_threads or min(args.peer_threads) < 1:
+        ap.error("--peer-threads takes positive thread counts, as 1,2; got %s" % args.peer_threads)
+    first, rest = args.peer_threads[:1], args.peer_threads[1:]
     engines = args.engines.split(",")
     if not os.path.isfile(args.peer):
         sys.exit("no peer at %s: pass --peer PATH/torch_reference.py" % args.peer)
@@ -120,14 +127,16 @@ def main():
         for hidden in args.hiddens:
             for batch in args.batch_sizes:
                 row = {"round": rnd, "batch_size": batch, "hidden": hidden}
-                for malloc in mallocs:
-                    row[PEER_KEY[malloc] % 1] = round(peer(args, batch, hidden, 1, malloc))
+                for threads in first:
+                    for malloc in mallocs:
+                        row[PEER_KEY[malloc] % threads] = round(peer(args, batch, hidden, threads, malloc))
                 for name in engines:
                     row[name] = engine(args, name, batch, hidden)
+                for threads in rest:
+                    for malloc in mallocs:
+                        row[PEER_KEY[malloc] % threads] = round(peer(args, batch, hidden, threads, malloc))
                 for malloc in mallocs:
-                    row[PEER_KEY[malloc] % 2] = round(peer(args, batch, hidden, 2, malloc))
-                for malloc in mallocs:
-                    best = max(row[PEER_KEY[malloc] % 1], row[PEER_KEY[malloc] % 2])
+                    best = max(row[PEER_KEY[malloc] % t] for t in args.peer_threads)
                     for name in engines:
                         row[name + RATIO_KEY[malloc]] = round(best / row[name], 3)
                 print(json.dumps(row), flush=True)

@@ -39,7 +39,7 @@ final class AnomalyCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seeds the Monte-Carlo samples of z")
     long seed;
     @CommandLine.Mixin
-    ThreadsOption threads;
+    NativeOptions natives;
 
     @Override
     public Integer call() {
@@ -47,7 +47,7 @@ final class AnomalyCommand implements Callable<Integer> {
         if (top < 1 || top > 100 || samples < 1 || samples > EvaluateCommand.MAX_SAMPLES) {
             throw AppException.usage("--top must be in 1..100 and --samples in 1.." + EvaluateCommand.MAX_SAMPLES);
         }
-        threads.apply();
+        natives.apply();
         TrainedRun.Loaded r = trained.load();
         ImageSet test = r.testSet();
         boolean pictures = r.settings().data().images(); // a table gets its scores only

@@ -66,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
             + "runtime over the timed steps (ms per step, calls per step; the most expensive first)")
     boolean profile;
     @CommandLine.Mixin
-    ThreadsOption threads;
+    NativeOptions natives;
 
     @Override
     public Integer call() {
@@ -95,7 +95,7 @@ final class BenchCommand implements Callable<Integer> {
         if (images != null && images.imageSize() != 784) {
             throw AppException.usage("bench times 784-pixel images; " + dataset + " has " + images.imageSize());
         }
-        threads.apply();
+        natives.apply();
         if (!sweep) {
             spec.commandLine().getOut().println(Json.write(point(images, batchSize, hidden, batches, warmup)));
             return 0;
@@ -138,6 +138,7 @@ final class BenchCommand implements Callable<Integer> {
         out.put("device", backend.device());
         out.put("batch_size", batch);
         out.put("hidden", hiddenSize);
+        out.put("products", natives.products());
         out.put("images_per_second", Math.round((double) steps * batch / seconds));
         out.put("ms_per_batch", Math.round(seconds * 1e6 / steps) / 1e3);
         out.put("peak_rss_mb", Backend.peakRssMb());

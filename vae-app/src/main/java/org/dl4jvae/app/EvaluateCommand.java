@@ -26,7 +26,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seeds the samples of z")
     long seed;
     @CommandLine.Mixin
-    ThreadsOption threads;
+    NativeOptions natives;
 
     /** A bound on the importance samples: 10,000 takes hours on a CPU for a 10,000-image test set. */
     static final int MAX_SAMPLES = 10_000;
@@ -36,7 +36,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (k < 1 || k > MAX_SAMPLES) {
             throw AppException.usage("--iw-samples must be in 1.." + MAX_SAMPLES + ", got " + k);
         }
-        threads.apply();
+        natives.apply();
         TrainedRun.Loaded r = trained.load();
         ImageSet test = r.testSet(dataset);
         ElboEstimate elbo = r.vae().negativeElbo(withProgress(DataSets.inOrder(test, r.vae().evaluationBatch(500)), "ELBO", test.size()), seed);

@@ -113,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--progress", defaultValue = "auto", description = "auto, bar or plain (auto: a bar on a terminal)")
     String progress;
     @CommandLine.Mixin
-    ThreadsOption threads;
+    NativeOptions natives;
 
     /** The model settings of every variant, added to this command by {@link VaeApp}. */
     ModelOptions modelOptions;
@@ -148,7 +148,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private Integer trainRun() {
-        threads.apply();
+        natives.apply();
         PrintWriter stdout = spec.commandLine().getOut();
         RunDirectory run;
         TrainSettings settings;
@@ -383,6 +383,7 @@ final class TrainCommand implements Callable<Integer> {
         environment.put("device", backend.device());
         environment.put("train_images", train.size());
         environment.put("test_images", test.size());
+        environment.put("products", natives.products());
         if (site != null) {
             environment.put("site", site.describe());
         }

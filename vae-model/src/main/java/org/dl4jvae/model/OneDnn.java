@@ -38,6 +38,7 @@ public final class OneDnn {
     public static final long SMALL_BATCH = 64;
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
+    private static volatile boolean allProducts;
 
     /** Guards {@link #sections} and {@link #before}. */
     private static final Object HELPERS = new Object();
@@ -53,7 +54,27 @@ public final class OneDnn {
      * slower than leaving all in OpenBLAS, 3,717-4,480 against 4,744-4,867 images/s; moving all made it 6,220-6,457).
      */
     public static boolean takesProducts(long batch, long weights) {
-        return batch >= LARGE_BATCH || batch * weights >= LARGE_PRODUCT;
+        return batch >= LARGE_BATCH || batch * weights >= LARGE_PRODUCT || (allProducts && batch > SMALL_BATCH);
+    }
+
+    /**
+     * Whether every step of more than {@link #SMALL_BATCH} rows runs its products in oneDNN on every core
+     * ({@link #takesProducts}: training steps of both engines, and the SameDiff engine's evaluation), the reference
+     * model's batches of 128 rows included; off by default. Off, those keep OpenBLAS's products and with them the
+     * reference's numbers to the last digit. On, oneDNN's products round differently and are faster: on the 2-core AMD
+     * EPYC machine (2026-12-03, three alternating rounds of 3,000 untimed and 1,000 timed steps at 128 x 400) the
+     * SameDiff engine trained 31,311-32,452 images/s instead of 19,471-25,616 and the DL4J engine 22,554-23,727 instead
+     * of 15,890-16,704, and 10 epochs of Fashion-MNIST ended at test loss 244.3972 instead of 244.3565 (DL4J: 244.1185
+     * instead of 244.1350). Process-wide, as ND4J's own switches; set it before training: a schedule decides where its
+     * products run when it first meets a batch's shape.
+     */
+    public static void takeAllProducts(boolean all) {
+        allProducts = all;
+    }
+
+    /** Whether {@link #takeAllProducts} is on. */
+    public static boolean allProductsTaken() {
+        return allProducts;
     }
 
     /** Whether a training step of {@code batch} rows runs its products in oneDNN on one thread ({@link #SMALL_BATCH}). */

@@ -142,6 +142,25 @@ class OneDnnProductsTest {
         }
     }
 
+    /**
+     * With every product taken ({@link OneDnn#takeAllProducts}, the app's {@code --products onednn}), the reference
+     * model's batch of 128 rows moves all its products to oneDNN, with the same gradient to float rounding.
+     */
+    @Test
+    void everyProductTakenMovesTheReferenceBatch() {
+        Dl4jLayerVae reference = Dl4jLayerVae.create(VaeConfig.defaults());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 128, 784);
+        try {
+            OneDnn.takeAllProducts(true);
+            everyProductRouted(reference, x);
+        } finally {
+            OneDnn.takeAllProducts(false);
+        }
+        long before = OneDnnProducts.routed();
+        reference.gradient(x, null);
+        assertEquals(0, OneDnnProducts.routed() - before, "switched off again");
+    }
+
     /** The skipped product is the image's gradient: the layer's own network gradient is as with every product computed. */
     @Test
     void skippingTheImagesGradientLeavesTheNetworksGradientAsItWas() {

@@ -133,6 +133,45 @@ class OpScheduleTest {
     }
 
     /**
+     * With every product taken ({@link OneDnn#takeAllProducts}, the app's {@code --products onednn}), the reference's
+     * batch of 128 rows multiplies in oneDNN: a schedule bound then gives gradients that agree with ND4J's to float
+     * rounding and no longer to the bit. Batches of 64 rows and fewer are left as they were.
+     */
+    @Test
+    void everyProductTakenMovesTheReferenceBatchToOneDnn() {
+        VaeConfig c = ModelFamily.config("vae").withSizes(784, 400, 20).withSeed(3);
+        SameDiff sd = SameDiffVae.graph(c, DataType.FLOAT);
+        List<String> params = params();
+        Nd4j.getRandom().setSeed(4);
+        Map<String, INDArray> ph = Map.of(
+                "x", Nd4j.rand(DataType.FLOAT, 128, 784),
+                "eps", Nd4j.randn(DataType.FLOAT, 128, 20),
+                "kl_weight", Nd4j.scalar(DataType.FLOAT, 1.0));
+        var expected = sd.calculateGradientsAndOutputs(ph, List.of("loss"), params);
+        assertFalse(OneDnn.takesProducts(128, 784L * 400));
+        try {
+            OneDnn.takeAllProducts(true);
+            assertTrue(OneDnn.takesProducts(128, 784L * 400));
+            assertTrue(OneDnn.takesProducts(65, 784L * 400));
+            assertFalse(OneDnn.takesProducts(64, 784L * 400), "small steps keep oneDNN on one thread");
+            Map<String, INDArray> got = gradientSchedule(sd, params, OpSchedule.Mode.TRAINING).run(ph);
+            boolean identical = true;
+            for (String p : params) {
+                INDArray want = expected.getGradients().get(p);
+                INDArray g = got.get(sd.getVariable(p).getGradient().name());
+                identical &= java.util.Arrays.equals(want.dup('c').data().asFloat(), g.dup('c').data().asFloat());
+                double scale = want.norm2Number().doubleValue();
+                double diff = want.sub(g).norm2Number().doubleValue();
+                assertTrue(diff <= 1e-5 * scale, p + ": " + diff + " of " + scale);
+            }
+            assertFalse(identical, "oneDNN's products round differently from OpenBLAS's");
+        } finally {
+            OneDnn.takeAllProducts(false);
+        }
+        assertFalse(OneDnn.takesProducts(128, 784L * 400));
+    }
+
+    /**
      * A schedule with convolutions, which multiplies on one BLAS thread while it runs, gives the caller's setting back
      * afterwards, also when it fails.
      */

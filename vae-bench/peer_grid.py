@@ -70,14 +70,14 @@ def peer(args, batch, hidden, threads, malloc):
     return json.loads(out.strip().splitlines()[-1])["images_per_second"]
 
 
-def engine(args, name, batch, hidden):
+def engine(args, name, batch, hidden, products="auto"):
     """`bench` over as many timed images as the peer's epoch, after as many untimed steps as the peer's untimed epochs
     have (see above; with a quarter of one epoch, as before 2026-12-03, the engines were still warming up at 128 x 400:
     14,154 and 14,565 images/s after 50 steps against 17,856 and 17,343 after 160, alternating)."""
     steps = max(1, args.images // batch)
     out = run(["java", "-jar", args.app, "bench", "--engine", name, "--dataset", args.dataset,
                "--data-dir", args.data_dir, "--batch-size", str(batch), "--hidden", str(hidden),
-               "--batches", str(steps), "--warmup", str(untimed_epochs(args, batch) * steps)],
+               "--batches", str(steps), "--warmup", str(untimed_epochs(args, batch) * steps), "--products", products],
               "see bench's message below")
     return json.loads(out.strip().splitlines()[-1])["images_per_second"]
 
@@ -107,6 +107,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--peer-threads", type=ints, default=ints("1,2"),
                     help="the peer's thread counts (1,2); its fastest run is the reference")
+    ap.add_argument("--products", default="auto",
+                    help="bench --products for the engines: auto, onednn, or auto,onednn (each engine in both; "
+                         "the onednn runs' keys end in _onednn)")
     ap.add_argument("--peer-malloc", default="default,steady",
                     help="default, steady, or default,steady (both, as by default; see above)")
     args = ap.parse_args()
@@ -118,7 +121,12 @@ def main():
     if not args.peer_threads or min(args.peer_threads) < 1:
         ap.error("--peer-threads takes positive thread counts, as 1,2; got %s" % args.peer_threads)
     first, rest = args.peer_threads[:1], args.peer_threads[1:]
-    engines = args.engines.split(",")
+    products = args.products.split(",")
+    if not products or set(products) - {"auto", "onednn"}:
+        ap.error("--products takes auto, onednn or auto,onednn; got %s" % args.products)
+    # (key, engine, products) for each engine run of a point
+    engines = [(name if p == "auto" else name + "_" + p, name, p)
+               for name in args.engines.split(",") for p in products]
     if not os.path.isfile(args.peer):
         sys.exit("no peer at %s: pass --peer PATH/torch_reference.py" % args.peer)
     if not os.path.isfile(args.app):
@@ -130,15 +138,15 @@ def main():
                 for threads in first:
                     for malloc in mallocs:
                         row[PEER_KEY[malloc] % threads] = round(peer(args, batch, hidden, threads, malloc))
-                for name in engines:
-                    row[name] = engine(args, name, batch, hidden)
+                for key, name, p in engines:
+                    row[key] = engine(args, name, batch, hidden, p)
                 for threads in rest:
                     for malloc in mallocs:
                         row[PEER_KEY[malloc] % threads] = round(peer(args, batch, hidden, threads, malloc))
                 for malloc in mallocs:
                     best = max(row[PEER_KEY[malloc] % t] for t in args.peer_threads)
-                    for name in engines:
-                        row[name + RATIO_KEY[malloc]] = round(best / row[name], 3)
+                    for key, _, _ in engines:
+                        row[key + RATIO_KEY[malloc]] = round(best / row[key], 3)
                 print(json.dumps(row), flush=True)
 
 

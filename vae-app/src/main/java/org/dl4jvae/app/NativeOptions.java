@@ -30,7 +30,7 @@ final class NativeOptions {
             description = "where matrix products run: auto (default: OpenBLAS for batches of 65-255 rows of layers "
                     + "below 64M multiply-adds, so that the reference model's numbers match to the last digit; "
                     + "oneDNN elsewhere) or onednn (oneDNN for every batch over 64 rows: the reference model trained "
-                    + "1.3-1.6 times as fast on a 2-core AMD EPYC, and its losses moved in the 4th-5th digit)")
+                    + "1.3-1.6 times as fast on a 2-core AMD EPYC, and its losses moved in the 5th significant digit)")
     String products;
 
     void apply() {

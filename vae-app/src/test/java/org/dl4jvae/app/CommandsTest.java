@@ -181,9 +181,10 @@ class CommandsTest {
                     "--batch-size", "32", "--hidden", "16", "--latent", "2");
             assertEquals(0, r.exit(), r.err());
             Map<String, Object> json = AppFixture.parse(r.out().trim());
-            assertEquals(List.of("engine", "model", "arch", "backend", "device", "batch_size", "hidden",
+            assertEquals(List.of("engine", "model", "arch", "backend", "device", "batch_size", "hidden", "products",
                     "images_per_second", "ms_per_batch", "peak_rss_mb"), List.copyOf(json.keySet()));
             assertEquals(engine, json.get("engine"));
+            assertEquals("auto", json.get("products"));
             assertEquals("mlp", json.get("arch"));
             assertEquals("CPU", json.get("backend"));
             assertEquals(32L, json.get("batch_size"));

@@ -72,11 +72,6 @@ public final class OneDnn {
         allProducts = all;
     }
 
-    /** Whether {@link #takeAllProducts} is on. */
-    public static boolean allProductsTaken() {
-        return allProducts;
-    }
-
     /** Whether a training step of {@code batch} rows runs its products in oneDNN on one thread ({@link #SMALL_BATCH}). */
     public static boolean smallStep(long batch) {
         return batch <= SMALL_BATCH;

@@ -31,7 +31,8 @@ steps ran 16,738 images/s over 1,000 timed steps and 10,592 over 160.
 The peer is not part of this project (pass its path). Python's standard library only.
 
   python3 vae-bench/peer_grid.py --peer ../shared/bench/torch_reference.py \\
-      --data-dir /usr/share/datasets/fashion-mnist [--rounds 2] [--batch-sizes 32,128,512] [--hiddens 400,2048]
+      --data-dir /usr/share/datasets/fashion-mnist [--rounds 2] [--batch-sizes 32,128,512] [--hiddens 400,2048] \\
+      [--peer-malloc steady] [--peer-threads 1] [--products auto,onednn] [--warmup-steps 3000 --images 128000]
 """
 import argparse
 import json

@@ -26,6 +26,13 @@ final class AppFixture {
         return new Result(code, out.toString(), err.toString());
     }
 
+    /** A command line followed by more arguments. */
+    static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     /** A command's JSON result or config.json: whole numbers as Long, others as Double, objects as maps. */
     @SuppressWarnings("unchecked")
     static java.util.Map<String, Object> parse(String json) {

@@ -1,5 +1,6 @@
 package org.dl4jvae.app;
 
+import static org.dl4jvae.app.AppFixture.concat;
 import static org.dl4jvae.app.AppFixture.run;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -30,11 +31,6 @@ class TrainCommandTest {
                 "--latent", "4", "--batch-size", "64", "--out", out.toString()));
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);
-    }
-
-    static String[] concat(String[] head, String... tail) {
-        return java.util.stream.Stream.concat(java.util.Arrays.stream(head), java.util.Arrays.stream(tail))
-                .toArray(String[]::new);
     }
 
     static BufferedImage png(Path p) throws Exception {

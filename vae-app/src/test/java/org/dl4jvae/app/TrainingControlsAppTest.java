@@ -1,5 +1,6 @@
 package org.dl4jvae.app;
 
+import static org.dl4jvae.app.AppFixture.concat;
 import static org.dl4jvae.app.AppFixture.run;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -92,11 +93,5 @@ class TrainingControlsAppTest {
         assertEquals(2, rng.exit());
         assertTrue(rng.err().contains("--rng pytorch needs --engine samediff"), rng.err());
         assertFalse(java.nio.file.Files.exists(tmp.resolve("c5")), "nothing written");
-    }
-
-    static String[] concat(String[] a, String... b) {
-        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
     }
 }

@@ -86,6 +86,37 @@ class OpScheduleTest {
         }
     }
 
+    /** A training batch of random images and noise, with the KL weight 1. */
+    private static Map<String, INDArray> placeholders(int batch) {
+        return Map.of(
+                "x", Nd4j.rand(DataType.FLOAT, batch, 784),
+                "eps", Nd4j.randn(DataType.FLOAT, batch, 20),
+                "kl_weight", Nd4j.scalar(DataType.FLOAT, 1.0));
+    }
+
+    /**
+     * The schedule's gradients {@code got} against SameDiff's {@code expected}: to the bit where {@code bitExact},
+     * else within 1e-5 of each gradient's norm. Returns whether all of them were identical to the bit.
+     */
+    private static boolean agree(SameDiff sd, List<String> params, Map<String, INDArray> expected,
+                                 Map<String, INDArray> got, boolean bitExact, String where) {
+        boolean identical = true;
+        for (String p : params) {
+            INDArray want = expected.get(p);
+            INDArray g = got.get(sd.getVariable(p).getGradient().name());
+            float[] bits = want.dup('c').data().asFloat(); // INDArray.equals allows a relative 1e-5
+            identical &= java.util.Arrays.equals(bits, g.dup('c').data().asFloat());
+            if (bitExact) {
+                assertArrayEquals(bits, g.dup('c').data().asFloat(), p + where);
+            } else {
+                double scale = want.norm2Number().doubleValue();
+                double diff = want.sub(g).norm2Number().doubleValue();
+                assertTrue(diff <= 1e-5 * scale, p + where + ": " + diff + " of " + scale);
+            }
+        }
+        return identical;
+    }
+
     /**
      * In float, the training precision: in training steps that keep OpenBLAS ({@link OneDnn#takesProducts},
      * {@link OneDnn#smallStep}) the schedule's products (matmul_bp split in two) and bias gradients are ND4J's own to
@@ -104,28 +135,12 @@ class OpScheduleTest {
             for (int batch : hidden == 400 ? new int[] {128, 300, 64, 96, 128} : new int[] {128}) {
                 boolean small = !OneDnn.takesProducts(batch, 784L * hidden) && !OneDnn.smallStep(batch);
                 assertEquals(hidden == 400 && batch >= 96 && batch <= 128, small, "batch " + batch + " of " + hidden);
-                Map<String, INDArray> ph = Map.of(
-                        "x", Nd4j.rand(DataType.FLOAT, batch, 784),
-                        "eps", Nd4j.randn(DataType.FLOAT, batch, 20),
-                        "kl_weight", Nd4j.scalar(DataType.FLOAT, 1.0));
+                Map<String, INDArray> ph = placeholders(batch);
                 var expected = sd.calculateGradientsAndOutputs(ph, List.of("loss"), params);
                 Map<String, INDArray> got = schedule.run(ph);
                 // every add_bp (8) and subtract_bp (4) has a copy; the adds of zeros and the zeroslikes (2 each)
                 assertEquals(16, schedule.shortcuts(), "batch " + batch);
-                boolean identical = true;
-                for (String p : params) {
-                    INDArray want = expected.getGradients().get(p);
-                    INDArray g = got.get(sd.getVariable(p).getGradient().name());
-                    float[] bits = want.dup('c').data().asFloat(); // INDArray.equals allows a relative 1e-5
-                    identical &= java.util.Arrays.equals(bits, g.dup('c').data().asFloat());
-                    if (small) {
-                        assertArrayEquals(bits, g.dup('c').data().asFloat(), p + " at batch " + batch);
-                    } else {
-                        double scale = want.norm2Number().doubleValue();
-                        double diff = want.sub(g).norm2Number().doubleValue();
-                        assertTrue(diff <= 1e-5 * scale, p + " at batch " + batch + ": " + diff + " of " + scale);
-                    }
-                }
+                boolean identical = agree(sd, params, expected.getGradients(), got, small, " at batch " + batch);
                 // oneDNN's products round differently from OpenBLAS's: seen in some gradient, so they did run
                 assertEquals(small, identical, "batch " + batch + " of " + hidden);
             }
@@ -143,10 +158,7 @@ class OpScheduleTest {
         SameDiff sd = SameDiffVae.graph(c, DataType.FLOAT);
         List<String> params = params();
         Nd4j.getRandom().setSeed(4);
-        Map<String, INDArray> ph = Map.of(
-                "x", Nd4j.rand(DataType.FLOAT, 128, 784),
-                "eps", Nd4j.randn(DataType.FLOAT, 128, 20),
-                "kl_weight", Nd4j.scalar(DataType.FLOAT, 1.0));
+        Map<String, INDArray> ph = placeholders(128);
         var expected = sd.calculateGradientsAndOutputs(ph, List.of("loss"), params);
         assertFalse(OneDnn.takesProducts(128, 784L * 400));
         try {
@@ -155,16 +167,8 @@ class OpScheduleTest {
             assertTrue(OneDnn.takesProducts(65, 784L * 400));
             assertFalse(OneDnn.takesProducts(64, 784L * 400), "small steps keep oneDNN on one thread");
             Map<String, INDArray> got = gradientSchedule(sd, params, OpSchedule.Mode.TRAINING).run(ph);
-            boolean identical = true;
-            for (String p : params) {
-                INDArray want = expected.getGradients().get(p);
-                INDArray g = got.get(sd.getVariable(p).getGradient().name());
-                identical &= java.util.Arrays.equals(want.dup('c').data().asFloat(), g.dup('c').data().asFloat());
-                double scale = want.norm2Number().doubleValue();
-                double diff = want.sub(g).norm2Number().doubleValue();
-                assertTrue(diff <= 1e-5 * scale, p + ": " + diff + " of " + scale);
-            }
-            assertFalse(identical, "oneDNN's products round differently from OpenBLAS's");
+            assertFalse(agree(sd, params, expected.getGradients(), got, false, " at batch 128"),
+                    "oneDNN's products round differently from OpenBLAS's");
         } finally {
             OneDnn.takeAllProducts(false);
         }
